@@ -1,0 +1,38 @@
+/** Bindings and variables as wrangler.toml, .dev.vars and `wrangler secret put` provide them. */
+export interface Env {
+	DB: D1Database;
+	KEY_CACHE: KVNamespace;
+	IMAGES: R2Bucket;
+
+	OPENAI_BASE_URL?: string;
+	ANTHROPIC_BASE_URL?: string;
+	GEMINI_BASE_URL?: string;
+	OPENAI_API_KEY?: string;
+	ANTHROPIC_API_KEY?: string;
+	GEMINI_API_KEY?: string;
+	ADMIN_TOKEN?: string;
+	/** JSON list of extra providers; see src/catalog/providers.ts. */
+	PROVIDERS?: string;
+	/** "on" enables the built-in demo/echo model (local development only). */
+	DEMO_MODEL?: string;
+	MAX_BODY_BYTES?: string;
+	UPSTREAM_FIRST_BYTE_TIMEOUT_MS?: string;
+	UPSTREAM_IDLE_TIMEOUT_MS?: string;
+	/** Secrets of extra providers are looked up by the name their entry gives. */
+	[secret: string]: unknown;
+}
+
+export type AppEnv = {
+	Bindings: Env;
+	Variables: {
+		gateId: string;
+		startedAt: number;
+		apiKey: import("./auth/key-record").KeyRecord;
+	};
+};
+
+/** Reads a positive integer var, falling back when it is unset or malformed. */
+export function intVar(value: string | undefined, fallback: number): number {
+	const n = Number(value);
+	return Number.isFinite(n) && n > 0 ? Math.floor(n) : fallback;
+}

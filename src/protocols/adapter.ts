@@ -1,0 +1,72 @@
+import type { GatewayError } from "../errors";
+import type { ChatRequest } from "../schemas/chat-request";
+import type { Chunk, Completion, ImageRef } from "../schemas/chat-response";
+
+/**
+ * The contract every protocol adapter fulfils. An adapter is pure translation: it knows nothing of
+ * Hono, KV or D1. The dispatcher (src/routes/dispatch.ts) owns fetch, timeouts, usage and streaming
+ * plumbing; anything with side effects reaches an adapter as a function in its context.
+ */
+export interface ProtocolAdapter {
+	/** Builds the upstream HTTP request. Throws GatewayError(400) for what the upstream cannot honour. */
+	buildRequest(request: ChatRequest, target: UpstreamTarget, ctx: BuildContext): Promise<UpstreamRequest>;
+	/** Turns a 2xx upstream JSON body into an OpenAI completion (id and model are rewritten later). */
+	parseResponse(body: unknown, ctx: ResponseContext): Promise<Completion>;
+	/** A stage turning decoded upstream SSE events into OpenAI chunk objects, event by event. */
+	createStreamStage(ctx: ResponseContext): TransformStream<SseEvent, StreamItem>;
+	/** Maps a non-2xx upstream answer to the error the client sees. Never echo provider keys. */
+	mapError(status: number, bodyText: string, headers: Headers): GatewayError;
+}
+
+/** Where a request goes: resolved from the catalog and the provider configuration. */
+export interface UpstreamTarget {
+	baseUrl: string;
+	apiKey: string;
+	upstreamModel: string;
+	/** Output token cap to send when the client gave none (Anthropic requires one). */
+	defaultMaxTokens: number;
+	capabilities: Capabilities;
+}
+
+export interface Capabilities {
+	vision: boolean;
+	tools: boolean;
+	json: boolean;
+	image_output: boolean;
+}
+
+export interface BuildContext {
+	/** For adapters that must fetch inputs themselves (Gemini inlines https images). */
+	fetch: typeof fetch;
+}
+
+export interface ResponseContext {
+	/** Whether the client asked for usage on the stream (adapters may always emit it; the rewrite stage filters). */
+	includeUsage: boolean;
+	/** Stores a generated image (base64) and returns the reference to put in the message. */
+	storeImage(base64: string, mimeType: string): Promise<ImageRef>;
+}
+
+export interface UpstreamRequest {
+	url: string;
+	headers: Record<string, string>;
+	body: string;
+}
+
+/** One decoded Server-Sent Event. */
+export interface SseEvent {
+	event?: string;
+	data: string;
+}
+
+/** What a stream stage emits: OpenAI chunks, or an in-band upstream error that ends the stream. */
+export type StreamItem = { type: "chunk"; chunk: Chunk } | { type: "error"; error: GatewayError };
+
+export const chunkItem = (chunk: Chunk): StreamItem => ({ type: "chunk", chunk });
+
+/** A chunk with placeholders for what the rewrite stage fills in (id, model, created). */
+export function blankChunk(choices: Chunk["choices"], usage?: Chunk["usage"]): Chunk {
+	const chunk: Chunk = { id: "", object: "chat.completion.chunk", created: 0, model: "", choices };
+	if (usage) chunk.usage = usage;
+	return chunk;
+}

@@ -1,0 +1,63 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+/**
+ * Two projects in one run: `worker` runs inside workerd with real local D1, KV and R2 bindings;
+ * `e2e` runs in Node and drives a real `wrangler dev` with the `openai` package. Fake upstreams are
+ * Node HTTP servers on 127.0.0.1 started once by test/fakes/global-setup.ts.
+ */
+export default defineConfig({
+	test: {
+		globalSetup: ["./test/fakes/global-setup.ts"],
+		projects: [
+			{
+				extends: true,
+				plugins: [
+					cloudflareTest(async ({ inject }) => ({
+						main: "./src/index.ts",
+						wrangler: { configPath: "./wrangler.toml" },
+						miniflare: {
+							bindings: {
+								TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, "migrations")),
+								OPENAI_BASE_URL: `${inject<string>("openaiUrl")}/v1`,
+								ANTHROPIC_BASE_URL: inject<string>("anthropicUrl"),
+								GEMINI_BASE_URL: inject<string>("geminiUrl"),
+								OPENAI_API_KEY: "sk-upstream-openai-SECRET",
+								ANTHROPIC_API_KEY: "sk-ant-upstream-SECRET",
+								GEMINI_API_KEY: "AIza-upstream-gemini-SECRET",
+								ADMIN_TOKEN: "test-admin-token",
+								DEMO_MODEL: "on",
+								MAX_BODY_BYTES: "1048576",
+								PROVIDERS: JSON.stringify([
+									{
+										name: "groq",
+										protocol: "openai",
+										base_url: `${inject<string>("openaiUrl")}/groq/v1`,
+										key_secret: "GROQ_API_KEY",
+									},
+								]),
+								GROQ_API_KEY: "gsk-upstream-groq-SECRET",
+							},
+						},
+					})),
+				],
+				test: {
+					name: "worker",
+					include: ["test/worker/**/*.test.ts"],
+					setupFiles: ["./test/worker/apply-migrations.ts"],
+				},
+			},
+			{
+				extends: true,
+				test: {
+					name: "e2e",
+					include: ["test/e2e/**/*.test.ts"],
+					environment: "node",
+					testTimeout: 60_000,
+					hookTimeout: 120_000,
+				},
+			},
+		],
+	},
+});
