@@ -29,6 +29,8 @@ export default defineConfig({
 								ADMIN_TOKEN: "test-admin-token",
 								DEMO_MODEL: "on",
 								MAX_BODY_BYTES: "1048576",
+								UPSTREAM_FIRST_BYTE_TIMEOUT_MS: "1500",
+								UPSTREAM_IDLE_TIMEOUT_MS: "1500",
 								PROVIDERS: JSON.stringify([
 									{
 										name: "groq",

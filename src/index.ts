@@ -1,6 +1,59 @@
 import { Hono } from "hono";
+import { requireAdmin, requireApiKey } from "./auth/middleware";
 import type { AppEnv } from "./env";
+import { GatewayError } from "./errors";
+import { limitBody, requestContext } from "./middleware";
+import { adminKeysRoute } from "./routes/admin-keys";
+import { adminModelsRoute } from "./routes/admin-models";
+import { adminUsageRoute } from "./routes/admin-usage";
+import { chatCompletions } from "./routes/chat-completions";
+import { modelsRoute } from "./routes/models";
 
 const app = new Hono<AppEnv>();
-app.get("/health", (c) => c.json({ ok: true }));
+
+app.use(requestContext());
+app.on(["POST", "PUT", "PATCH"], "*", limitBody());
+
+app.use("/v1/chat/*", requireApiKey());
+app.use("/v1/models", requireApiKey());
+app.post("/v1/chat/completions", chatCompletions);
+app.route("/v1/models", modelsRoute);
+
+app.use("/admin/*", requireAdmin());
+app.route("/admin/keys", adminKeysRoute);
+app.route("/admin/models", adminModelsRoute);
+app.route("/admin/usage", adminUsageRoute);
+
+app.get("/", (c) => c.json({ name: "AIGate", docs: "https://github.com/aigate/aigate#readme" }));
+
+// Known paths with the wrong method: 405 with Allow, as HTTP asks, instead of a misleading 404.
+const allowed: Array<[RegExp, string]> = [
+	[/^\/v1\/chat\/completions$/, "POST"],
+	[/^\/v1\/models$/, "GET"],
+	[/^\/admin\/keys$/, "GET, POST"],
+	[/^\/admin\/keys\/[^/]+$/, "DELETE"],
+	[/^\/admin\/models$/, "GET"],
+	[/^\/admin\/models\/[^/]+\/[^/]+$/, "PUT"],
+	[/^\/admin\/usage$/, "GET"],
+];
+
+app.notFound((c) => {
+	const allow = allowed.find(([pattern]) => pattern.test(c.req.path))?.[1];
+	if (allow) {
+		const error = new GatewayError(405, `Method ${c.req.method} is not allowed on ${c.req.path}; use ${allow}.`, {
+			code: "method_not_allowed",
+		});
+		return c.json(error.toBody(), 405, { allow });
+	}
+	const error = new GatewayError(404, `Unknown route: ${c.req.method} ${c.req.path}.`, { code: "not_found" });
+	return c.json(error.toBody(), 404);
+});
+
+app.onError((cause, c) => {
+	if (cause instanceof GatewayError) return c.json(cause.toBody(), cause.status, cause.headers);
+	// Unexpected failures are logged by type only: messages may hold request content.
+	console.error(JSON.stringify({ message: "unhandled error", gate_id: c.get("gateId"), error: cause.name }));
+	return c.json(new GatewayError(500, "Internal gateway error.").toBody(), 500);
+});
+
 export default app;

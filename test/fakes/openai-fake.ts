@@ -1,6 +1,306 @@
+import { existsSync, readFileSync } from "node:fs";
+import type { ServerResponse } from "node:http";
+import path from "node:path";
 import type { FakeHandler } from "./http";
-import { json } from "./http";
+import { json, writeInPieces } from "./http";
 
-export const handleOpenAI: FakeHandler = (_req, _body, res) => {
-	json(res, 200, { ok: true });
+/**
+ * A fake OpenAI Chat Completions API, as strict as the real one where it matters to the gateway:
+ * Bearer auth, `data:`-only SSE with `[DONE]`, a role-first chunk, a usage chunk with `choices: []`
+ * only when `stream_options.include_usage` is set, errors in OpenAI's body shape.
+ *
+ * The scenario is the upstream model name (the request's `model`):
+ *   text            a short answer with multi-byte characters; streams in odd byte pieces
+ *   text-crlf       the same stream with CRLF line endings, comments and keep-alives
+ *   echo-request    answers with the JSON of what it received (body and relevant headers)
+ *   tools           two parallel tool calls, arguments split mid-escape
+ *   die-midstream   a few chunks, then the socket is destroyed
+ *   truncated       a few chunks, then a clean end with no finish chunk and no [DONE]
+ *   error-event     a chunk, then `data: {"error":…}`
+ *   garbage         200 with an HTML body (and text/html on streams)
+ *   garbage-sse     a stream whose second event is not JSON
+ *   rate-limited    429 with retry-after: 7
+ *   server-error    500; unavailable: 503
+ *   bad-request     400 unsupported_parameter (the recorded reasoning-model error shape)
+ *   slow            waits 3 s before answering (first-byte timeout)
+ *   stall           streams one chunk, then sends nothing for 3 s (idle timeout)
+ *   gated-<token>   streams one content chunk, then waits for POST /__release/<token>
+ *   drip-<token>    a content chunk every 50 ms for 10 s; GET /__status/<token> tells whether
+ *                   the gateway closed the connection early (client disconnect propagation)
+ *   fixture-<name>  replays ../shared/fixtures/openai/<name>.response.sse byte for byte
+ */
+
+const KEYS: Record<string, string> = { "/v1": "sk-upstream-openai-SECRET", "/groq/v1": "gsk-upstream-groq-SECRET" };
+const FIXTURES = path.resolve(process.cwd(), "../shared/fixtures/openai");
+const PIECES = [7, 1, 13, 3, 64, 2, 5];
+
+const gates = new Map<string, () => void>();
+const gateWaiters = new Map<string, Promise<void>>();
+const dripStatus = new Map<string, { closedEarly: boolean; sent: number }>();
+
+function gate(token: string): Promise<void> {
+	let waiter = gateWaiters.get(token);
+	if (!waiter) {
+		waiter = new Promise<void>((resolve) => gates.set(token, resolve));
+		gateWaiters.set(token, waiter);
+	}
+	return waiter;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface ChatBody {
+	model?: string;
+	stream?: boolean;
+	stream_options?: { include_usage?: boolean };
+	messages?: unknown[];
+}
+
+const USAGE = {
+	prompt_tokens: 19,
+	completion_tokens: 10,
+	total_tokens: 29,
+	prompt_tokens_details: { cached_tokens: 3, audio_tokens: 0 },
+	completion_tokens_details: { reasoning_tokens: 2, audio_tokens: 0 },
+};
+
+function base(model: string) {
+	return { id: "chatcmpl-fake123", created: 1_750_000_000, model: `${model}-2025-01-01`, system_fingerprint: "fp_fake" };
+}
+
+function chunk(model: string, delta: object, finish: string | null = null, includeUsage = false): string {
+	return JSON.stringify({
+		...base(model),
+		object: "chat.completion.chunk",
+		choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+		...(includeUsage ? { usage: null } : {}),
+	});
+}
+
+function sseFrame(data: string, eol = "\n"): string {
+	return `data: ${data}${eol}${eol}`;
+}
+
+const TEXT_PIECES = ["Héllo", " from", " the fake", " 🌍", "!"];
+
+function textStream(model: string, includeUsage: boolean, eol = "\n", extras = false): string {
+	const frames: string[] = [];
+	if (extras) frames.push(`: keep-alive${eol}${eol}`);
+	frames.push(sseFrame(chunk(model, { role: "assistant", content: "", refusal: null }, null, includeUsage), eol));
+	for (const piece of TEXT_PIECES) {
+		frames.push(sseFrame(chunk(model, { content: piece }, null, includeUsage), eol));
+		if (extras) frames.push(`:${eol}${eol}`);
+	}
+	frames.push(sseFrame(chunk(model, {}, "stop", includeUsage), eol));
+	if (includeUsage) {
+		frames.push(
+			sseFrame(JSON.stringify({ ...base(model), object: "chat.completion.chunk", choices: [], usage: USAGE }), eol),
+		);
+	}
+	frames.push(sseFrame("[DONE]", eol));
+	return frames.join("");
+}
+
+function toolStream(model: string, includeUsage: boolean): string {
+	const call = (index: number, id: string, name: string) => ({
+		tool_calls: [{ index, id, type: "function", function: { name, arguments: "" } }],
+	});
+	const args = (index: number, piece: string) => ({ tool_calls: [{ index, function: { arguments: piece } }] });
+	const deltas: Array<[object, string | null]> = [
+		[{ role: "assistant", content: null }, null],
+		[call(0, "call_A1", "get_weather"), null],
+		[args(0, '{"city":"Par'), null],
+		[args(0, 'is \\"Fr'), null],
+		[args(0, 'ance\\""}'), null],
+		[call(1, "call_B2", "get_time"), null],
+		[args(1, '{"tz":"CET"}'), null],
+		[{}, "tool_calls"],
+	];
+	const frames = deltas.map(([delta, finish]) => sseFrame(chunk(model, delta, finish, includeUsage)));
+	if (includeUsage) {
+		frames.push(sseFrame(JSON.stringify({ ...base(model), object: "chat.completion.chunk", choices: [], usage: USAGE })));
+	}
+	frames.push(sseFrame("[DONE]"));
+	return frames.join("");
+}
+
+function completion(model: string, content: string) {
+	return {
+		...base(model),
+		object: "chat.completion",
+		choices: [
+			{
+				index: 0,
+				message: { role: "assistant", content, refusal: null, annotations: [] },
+				logprobs: null,
+				finish_reason: "stop",
+			},
+		],
+		usage: USAGE,
+		service_tier: "default",
+	};
+}
+
+function openSse(res: ServerResponse): void {
+	res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "x-request-id": "req_upstream_1" });
+}
+
+export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
+	const url = new URL(req.url ?? "/", "http://fake");
+	if (req.method === "POST" && url.pathname.startsWith("/__release/")) {
+		const token = url.pathname.slice("/__release/".length);
+		void gate(token);
+		gates.get(token)?.();
+		return json(res, 200, { released: token });
+	}
+	if (req.method === "GET" && url.pathname.startsWith("/__status/")) {
+		return json(res, 200, dripStatus.get(url.pathname.slice("/__status/".length)) ?? null);
+	}
+
+	const prefix = url.pathname.replace(/\/chat\/completions$/, "");
+	const expectedKey = KEYS[prefix];
+	if (req.method !== "POST" || !url.pathname.endsWith("/chat/completions") || !expectedKey) {
+		return json(res, 404, { error: { message: "Unknown request URL", type: "invalid_request_error", param: null, code: "unknown_url" } });
+	}
+	if (req.headers.authorization !== `Bearer ${expectedKey}`) {
+		const given = String(req.headers.authorization ?? "").replace(/^Bearer /, "");
+		return json(res, 401, {
+			error: {
+				message: `Incorrect API key provided: ${given.slice(0, 8)}***${given.slice(-4)}.`,
+				type: "invalid_request_error",
+				param: null,
+				code: "invalid_api_key",
+			},
+		});
+	}
+	let body: ChatBody;
+	try {
+		body = JSON.parse(rawBody) as ChatBody;
+	} catch {
+		return json(res, 400, { error: { message: "We could not parse the JSON body of your request.", type: "invalid_request_error", param: null, code: null } });
+	}
+	const model = String(body.model ?? "");
+	const stream = body.stream === true;
+	const includeUsage = stream && body.stream_options?.include_usage === true;
+
+	if (model === "auth-fail") {
+		return json(res, 401, {
+			error: { message: "Incorrect API key provided: sk-upstr***CRET.", type: "invalid_request_error", param: null, code: "invalid_api_key" },
+		});
+	}
+	if (model === "rate-limited") {
+		return json(
+			res,
+			429,
+			{ error: { message: "Rate limit reached for requests", type: "requests", param: null, code: "rate_limit_exceeded" } },
+			{ "retry-after": "7" },
+		);
+	}
+	if (model === "server-error") {
+		return json(res, 500, { error: { message: "The server had an error while processing your request.", type: "server_error", param: null, code: null } });
+	}
+	if (model === "unavailable") {
+		return json(res, 503, { error: { message: "The engine is currently overloaded.", type: "server_error", param: null, code: null } });
+	}
+	if (model === "bad-request") {
+		return json(res, 400, {
+			error: {
+				message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+				type: "invalid_request_error",
+				param: "max_tokens",
+				code: "unsupported_parameter",
+			},
+		});
+	}
+	if (model === "garbage") {
+		res.writeHead(200, { "content-type": "text/html" });
+		return void res.end("<html><body>502 Bad Gateway</body></html>");
+	}
+	if (model === "slow") {
+		await sleep(3000);
+		return json(res, 200, completion(model, "too late"));
+	}
+	if (model === "echo-request") {
+		const echoed = JSON.stringify({
+			body,
+			headers: { authorization: req.headers.authorization, "content-type": req.headers["content-type"] },
+		});
+		if (!stream) return json(res, 200, completion(model, echoed));
+		openSse(res);
+		res.write(sseFrame(chunk(model, { role: "assistant", content: echoed }, null, includeUsage)));
+		res.write(sseFrame(chunk(model, {}, "stop", includeUsage)));
+		if (includeUsage) res.write(sseFrame(JSON.stringify({ ...base(model), object: "chat.completion.chunk", choices: [], usage: USAGE })));
+		return void res.end(sseFrame("[DONE]"));
+	}
+	if (!stream) {
+		if (model === "tools") {
+			const payload = completion(model, "");
+			const choice = payload.choices[0];
+			if (choice) {
+				Object.assign(choice.message, {
+					content: null,
+					tool_calls: [{ id: "call_A1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }],
+				});
+				choice.finish_reason = "tool_calls";
+			}
+			return json(res, 200, payload);
+		}
+		return json(res, 200, completion(model, TEXT_PIECES.join("")));
+	}
+
+	// Streams from here on.
+	openSse(res);
+	if (model === "text") return void (await writeInPieces(res, textStream(model, includeUsage), PIECES), res.end());
+	if (model === "text-crlf") {
+		return void (await writeInPieces(res, textStream(model, includeUsage, "\r\n", true), PIECES), res.end());
+	}
+	if (model === "tools") return void (await writeInPieces(res, toolStream(model, includeUsage), PIECES), res.end());
+	const head = sseFrame(chunk(model, { role: "assistant", content: "" })) + sseFrame(chunk(model, { content: "partial" }));
+	if (model === "die-midstream") {
+		await writeInPieces(res, head, PIECES);
+		await sleep(5);
+		return void res.socket?.destroy();
+	}
+	if (model === "truncated") return void (await writeInPieces(res, head, PIECES), res.end());
+	if (model === "error-event") {
+		res.write(head);
+		return void res.end(sseFrame(JSON.stringify({ error: { message: "The model crashed.", type: "server_error", param: null, code: null } })));
+	}
+	if (model === "garbage-sse") {
+		res.write(sseFrame(chunk(model, { role: "assistant", content: "" })));
+		return void res.end(sseFrame("{not json"));
+	}
+	if (model === "stall") {
+		res.write(head);
+		await sleep(3000);
+		return void res.end(textStream(model, includeUsage));
+	}
+	if (model.startsWith("gated-")) {
+		res.write(head);
+		await gate(model.slice("gated-".length));
+		res.write(sseFrame(chunk(model, { content: " released" })));
+		res.write(sseFrame(chunk(model, {}, "stop")));
+		return void res.end(sseFrame("[DONE]"));
+	}
+	if (model.startsWith("drip-")) {
+		const status = { closedEarly: false, sent: 0 };
+		dripStatus.set(model.slice("drip-".length), status);
+		res.on("close", () => {
+			if (!res.writableFinished) status.closedEarly = true;
+		});
+		res.write(sseFrame(chunk(model, { role: "assistant", content: "" })));
+		for (let i = 0; i < 200 && !status.closedEarly; i++) {
+			res.write(sseFrame(chunk(model, { content: `${i} ` })));
+			status.sent += 1;
+			await sleep(50);
+		}
+		res.write(sseFrame(chunk(model, {}, "stop")));
+		return void res.end(sseFrame("[DONE]"));
+	}
+	if (model.startsWith("fixture-")) {
+		const file = path.join(FIXTURES, `${model.slice("fixture-".length)}.response.sse`);
+		if (!existsSync(file)) return void res.end(sseFrame(JSON.stringify({ error: { message: "fixture missing" } })));
+		return void (await writeInPieces(res, readFileSync(file, "utf8"), PIECES), res.end());
+	}
+	return void res.end(sseFrame(JSON.stringify({ error: { message: `unknown scenario ${model}`, type: "server_error" } })));
 };

@@ -1,0 +1,62 @@
+import type { Env } from "../env";
+import type { KeyRecord } from "./key-record";
+
+/**
+ * Key look-up, fastest first:
+ *   1. a bounded in-isolate cache (no binding call at all on a warm isolate),
+ *   2. KV under `key:<sha256 hex>` (no D1 round-trip at the edge),
+ *   3. D1, the source of truth; a hit is written back to KV.
+ * Unknown and revoked keys are cached in memory too (as null), so a flood of bad keys cannot
+ * reach D1 more than once per key and isolate per TTL.
+ *
+ * Staleness (see README): the isolate that handles a revocation forgets the key at once; any other
+ * isolate may accept it for up to MEMORY_TTL_MS, plus up to KV's edge cache time (60 s) in other
+ * locations. KV entries also expire after KV_TTL_SECONDS, which bounds the damage of a write-back
+ * racing a revocation.
+ */
+const MEMORY_TTL_MS = 30_000;
+const MEMORY_MAX_ENTRIES = 1_000;
+const KV_TTL_SECONDS = 600;
+
+const memory = new Map<string, { record: KeyRecord | null; expiresAt: number }>();
+
+export const kvKeyName = (hash: string) => `key:${hash}`;
+
+export async function lookupKey(env: Env, hash: string, now = Date.now()): Promise<KeyRecord | null> {
+	const cached = memory.get(hash);
+	if (cached && cached.expiresAt > now) return cached.record;
+
+	let record = await env.KEY_CACHE.get<KeyRecord>(kvKeyName(hash), "json");
+	if (!record) {
+		record = await readFromD1(env, hash);
+		if (record) await env.KEY_CACHE.put(kvKeyName(hash), JSON.stringify(record), { expirationTtl: KV_TTL_SECONDS });
+	}
+	remember(hash, record, now);
+	return record;
+}
+
+export async function forgetCachedKey(env: Env, hash: string): Promise<void> {
+	memory.delete(hash);
+	await env.KEY_CACHE.delete(kvKeyName(hash));
+}
+
+function remember(hash: string, record: KeyRecord | null, now: number): void {
+	// A Map iterates in insertion order, so deleting the first entry evicts the oldest.
+	memory.delete(hash);
+	if (memory.size >= MEMORY_MAX_ENTRIES) {
+		const oldest = memory.keys().next().value;
+		if (oldest !== undefined) memory.delete(oldest);
+	}
+	memory.set(hash, { record, expiresAt: now + MEMORY_TTL_MS });
+}
+
+async function readFromD1(env: Env, hash: string): Promise<KeyRecord | null> {
+	const row = await env.DB.prepare("SELECT id, name, models FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL")
+		.bind(hash)
+		.first<{ id: string; name: string; models: string | null }>();
+	if (!row) return null;
+	return { id: row.id, name: row.name, models: row.models ? (JSON.parse(row.models) as string[]) : null };
+}
+
+/** For tests and benchmarks: how many keys the isolate holds. */
+export const memoryCacheSize = () => memory.size;

@@ -1,0 +1,44 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../env";
+import { GatewayError } from "../errors";
+import { secretsEqual, sha256Hex } from "./crypto";
+import { lookupKey } from "./lookup";
+
+function bearer(header: string | undefined): string | null {
+	if (!header) return null;
+	const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+	return match?.[1]?.trim() || null;
+}
+
+/** Clients: `Authorization: Bearer sk-…`. The key is hashed and looked up; it is never compared raw. */
+export function requireApiKey(): MiddlewareHandler<AppEnv> {
+	return async function requireApiKey(c, next) {
+		const key = bearer(c.req.header("authorization"));
+		if (!key) {
+			throw new GatewayError(401, "Missing API key: send it as 'Authorization: Bearer sk-…'.", {
+				code: "invalid_api_key",
+			});
+		}
+		const record = key.startsWith("sk-") ? await lookupKey(c.env, await sha256Hex(key)) : null;
+		if (!record) throw new GatewayError(401, "Invalid API key.", { code: "invalid_api_key" });
+		c.set("apiKey", record);
+		await next();
+	};
+}
+
+/** Admins: `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. */
+export function requireAdmin(): MiddlewareHandler<AppEnv> {
+	return async function requireAdmin(c, next) {
+		const expected = c.env.ADMIN_TOKEN;
+		if (!expected) {
+			throw new GatewayError(503, "The admin API is disabled: set the ADMIN_TOKEN secret.", {
+				code: "admin_disabled",
+			});
+		}
+		const token = bearer(c.req.header("authorization"));
+		if (!token || !(await secretsEqual(token, expected))) {
+			throw new GatewayError(401, "Invalid admin token.", { code: "invalid_admin_token" });
+		}
+		await next();
+	};
+}

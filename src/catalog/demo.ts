@@ -1,0 +1,80 @@
+import type { Env } from "../env";
+import type { CatalogModel } from "./models";
+import type { Provider } from "./providers";
+
+/**
+ * The built-in demo model, so a newcomer without provider keys still gets an answer. It speaks the
+ * OpenAI protocol from inside the Worker (no network) and goes through the same adapter, stream
+ * pipeline and usage accounting as a real upstream. Enabled only where DEMO_MODEL is "on", which
+ * `npm run dev` sets in .dev.vars; wrangler.toml keeps it off for deployments.
+ */
+export const DEMO_MODEL: CatalogModel = {
+	id: "demo/echo",
+	provider: "demo",
+	upstreamModel: "echo",
+	enabled: true,
+	inputPrice: 0,
+	outputPrice: 0,
+	cachedInputPrice: null,
+	maxOutputTokens: 4096,
+	capabilities: { vision: false, tools: false, json: false, image_output: false },
+	createdAt: 0,
+};
+
+export const demoEnabled = (env: Env) => env.DEMO_MODEL === "on";
+
+export function demoProvider(): Provider {
+	return { name: "demo", protocol: "openai", baseUrl: "http://demo.invalid/v1", apiKey: "demo", fetch: echoFetch };
+}
+
+interface EchoRequest {
+	stream?: boolean;
+	messages?: Array<{ role?: string; content?: unknown }>;
+}
+
+const countTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
+
+function lastUserText(body: EchoRequest): string {
+	const last = [...(body.messages ?? [])].reverse().find((m) => m.role === "user");
+	if (!last) return "";
+	if (typeof last.content === "string") return last.content;
+	if (Array.isArray(last.content)) {
+		return last.content
+			.map((part: { type?: string; text?: string }) => (part.type === "text" ? (part.text ?? "") : ""))
+			.join(" ");
+	}
+	return "";
+}
+
+async function echoFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+	const body = JSON.parse(String(init?.body ?? "{}")) as EchoRequest;
+	const said = lastUserText(body);
+	const answer = `Echo: ${said}`;
+	const usage = {
+		prompt_tokens: countTokens(JSON.stringify(body.messages ?? [])),
+		completion_tokens: countTokens(answer),
+		total_tokens: 0,
+	};
+	usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+	const base = { id: "echo-1", created: Math.floor(Date.now() / 1000), model: "echo" };
+	void input;
+	if (!body.stream) {
+		return Response.json({
+			...base,
+			object: "chat.completion",
+			choices: [{ index: 0, message: { role: "assistant", content: answer }, finish_reason: "stop" }],
+			usage,
+		});
+	}
+	const words = answer.split(/(?<= )/);
+	const chunk = (choices: unknown[], extra: object = {}) =>
+		`data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices, ...extra })}\n\n`;
+	const events = [
+		chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }]),
+		...words.map((word) => chunk([{ index: 0, delta: { content: word }, finish_reason: null }])),
+		chunk([{ index: 0, delta: {}, finish_reason: "stop" }]),
+		chunk([], { usage }),
+		"data: [DONE]\n\n",
+	];
+	return new Response(events.join(""), { headers: { "content-type": "text/event-stream" } });
+}

@@ -1,0 +1,125 @@
+import { z } from "zod";
+import type { Env } from "../env";
+import type { Capabilities } from "../protocols/adapter";
+import { DEMO_MODEL, demoEnabled } from "./demo";
+
+export interface CatalogModel {
+	id: string;
+	provider: string;
+	upstreamModel: string;
+	enabled: boolean;
+	inputPrice: number;
+	outputPrice: number;
+	cachedInputPrice: number | null;
+	maxOutputTokens: number;
+	capabilities: Capabilities;
+	createdAt: number;
+}
+
+interface ModelRow {
+	id: string;
+	provider: string;
+	upstream_model: string;
+	enabled: number;
+	input_price: number;
+	output_price: number;
+	cached_input_price: number | null;
+	max_output_tokens: number;
+	capabilities: string;
+	created_at: number;
+}
+
+const capabilitiesSchema = z.object({
+	vision: z.boolean().default(false),
+	tools: z.boolean().default(false),
+	json: z.boolean().default(false),
+	image_output: z.boolean().default(false),
+});
+
+export const modelSpec = z.strictObject({
+	provider: z.string().min(1),
+	upstream_model: z.string().min(1),
+	enabled: z.boolean().default(true),
+	input_price: z.number().min(0),
+	output_price: z.number().min(0),
+	cached_input_price: z.number().min(0).nullish(),
+	max_output_tokens: z.number().int().positive().optional(),
+	capabilities: capabilitiesSchema.partial().optional(),
+});
+export type ModelSpec = z.infer<typeof modelSpec>;
+
+function fromRow(row: ModelRow): CatalogModel {
+	let caps: unknown = {};
+	try {
+		caps = JSON.parse(row.capabilities);
+	} catch {
+		// A hand-edited row with broken JSON: treat as no capabilities rather than failing every request.
+	}
+	return {
+		id: row.id,
+		provider: row.provider,
+		upstreamModel: row.upstream_model,
+		enabled: row.enabled === 1,
+		inputPrice: row.input_price,
+		outputPrice: row.output_price,
+		cachedInputPrice: row.cached_input_price,
+		maxOutputTokens: row.max_output_tokens,
+		capabilities: capabilitiesSchema.catch({ vision: false, tools: false, json: false, image_output: false }).parse(caps),
+		createdAt: row.created_at,
+	};
+}
+
+export async function findModel(env: Env, id: string): Promise<CatalogModel | null> {
+	if (id === DEMO_MODEL.id) return demoEnabled(env) ? DEMO_MODEL : null;
+	const row = await env.DB.prepare("SELECT * FROM models WHERE id = ?").bind(id).first<ModelRow>();
+	return row ? fromRow(row) : null;
+}
+
+export async function listModels(env: Env, options: { enabledOnly: boolean }): Promise<CatalogModel[]> {
+	const sql = options.enabledOnly ? "SELECT * FROM models WHERE enabled = 1 ORDER BY id" : "SELECT * FROM models ORDER BY id";
+	const { results } = await env.DB.prepare(sql).all<ModelRow>();
+	const models = results.map(fromRow);
+	return demoEnabled(env) ? [DEMO_MODEL, ...models] : models;
+}
+
+export async function upsertModel(env: Env, id: string, spec: ModelSpec, now: number): Promise<CatalogModel> {
+	const capabilities = capabilitiesSchema.parse(spec.capabilities ?? {});
+	await env.DB.prepare(
+		`INSERT INTO models (id, provider, upstream_model, enabled, input_price, output_price, cached_input_price,
+			max_output_tokens, capabilities, created_at, updated_at)
+		 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+		 ON CONFLICT (id) DO UPDATE SET provider = ?2, upstream_model = ?3, enabled = ?4, input_price = ?5,
+			output_price = ?6, cached_input_price = ?7, max_output_tokens = ?8, capabilities = ?9, updated_at = ?10`,
+	)
+		.bind(
+			id,
+			spec.provider,
+			spec.upstream_model,
+			spec.enabled ? 1 : 0,
+			spec.input_price,
+			spec.output_price,
+			spec.cached_input_price ?? null,
+			spec.max_output_tokens ?? 8192,
+			JSON.stringify(capabilities),
+			now,
+		)
+		.run();
+	const saved = await findModel(env, id);
+	if (!saved) throw new Error("model row vanished after upsert");
+	return saved;
+}
+
+/** The public view of a catalog entry (admin API). */
+export function describeModel(model: CatalogModel) {
+	return {
+		id: model.id,
+		provider: model.provider,
+		upstream_model: model.upstreamModel,
+		enabled: model.enabled,
+		input_price: model.inputPrice,
+		output_price: model.outputPrice,
+		cached_input_price: model.cachedInputPrice,
+		max_output_tokens: model.maxOutputTokens,
+		capabilities: model.capabilities,
+	};
+}

@@ -1,0 +1,31 @@
+import { Hono } from "hono";
+import { describeModel, listModels, modelSpec, upsertModel } from "../catalog/models";
+import { findProvider } from "../catalog/providers";
+import type { AppEnv } from "../env";
+import { GatewayError, invalidRequest } from "../errors";
+import { readJson, validationError } from "../schemas/zod-error";
+
+const modelIdPattern = /^[a-z0-9][a-z0-9_-]*\/[A-Za-z0-9][A-Za-z0-9._:@-]*$/;
+
+export const adminModelsRoute = new Hono<AppEnv>()
+	.get("/", async (c) => {
+		const models = await listModels(c.env, { enabledOnly: false });
+		return c.json({ data: models.map(describeModel) });
+	})
+	.put("/:provider/:name", async (c) => {
+		const id = `${c.req.param("provider")}/${c.req.param("name")}`;
+		if (!modelIdPattern.test(id)) throw invalidRequest(`'${id}' is not a valid model id (provider/name).`, "id");
+		const parsed = modelSpec.safeParse(await readJson(c.req.raw));
+		if (!parsed.success) throw validationError(parsed.error);
+		const spec = parsed.data;
+		if (spec.provider !== c.req.param("provider")) {
+			throw invalidRequest(`The model id must start with its provider: '${spec.provider}/…'.`, "provider");
+		}
+		if (!findProvider(c.env, spec.provider)) {
+			throw new GatewayError(400, `Unknown provider '${spec.provider}'. Configure it in PROVIDERS first.`, {
+				param: "provider",
+				code: "unknown_provider",
+			});
+		}
+		return c.json(describeModel(await upsertModel(c.env, id, spec, Date.now())));
+	});

@@ -1,0 +1,55 @@
+import type { KeyRecord } from "../auth/key-record";
+import { type CatalogModel, findModel } from "../catalog/models";
+import { type Provider, findProvider } from "../catalog/providers";
+import type { Env } from "../env";
+import { GatewayError } from "../errors";
+import type { ProtocolAdapter, UpstreamTarget } from "../protocols/adapter";
+import { adapters } from "../protocols/registry";
+
+export interface ResolvedTarget {
+	model: CatalogModel;
+	provider: Provider;
+	adapter: ProtocolAdapter;
+	target: UpstreamTarget;
+}
+
+/** Catalog id → where and how to send the request, enforcing the catalog and the key's allow-list. */
+export async function resolveTarget(env: Env, modelId: string, key: KeyRecord): Promise<ResolvedTarget> {
+	const model = await findModel(env, modelId);
+	if (!model || !model.enabled) {
+		throw new GatewayError(404, `The model '${modelId}' does not exist or is not enabled on this gateway.`, {
+			code: "model_not_found",
+			param: "model",
+		});
+	}
+	if (key.models && !key.models.includes(model.id)) {
+		throw new GatewayError(403, `This API key is not allowed to use the model '${modelId}'.`, {
+			type: "permission_error",
+			code: "model_not_allowed",
+			param: "model",
+		});
+	}
+	const provider = findProvider(env, model.provider);
+	if (!provider) {
+		throw new GatewayError(503, `The provider '${model.provider}' of model '${modelId}' is not configured.`, {
+			code: "provider_not_configured",
+		});
+	}
+	if (!provider.apiKey) {
+		throw new GatewayError(503, `The provider '${provider.name}' has no API key configured on this gateway.`, {
+			code: "provider_not_configured",
+		});
+	}
+	return {
+		model,
+		provider,
+		adapter: adapters[provider.protocol],
+		target: {
+			baseUrl: provider.baseUrl,
+			apiKey: provider.apiKey,
+			upstreamModel: model.upstreamModel,
+			defaultMaxTokens: model.maxOutputTokens,
+			capabilities: model.capabilities,
+		},
+	};
+}

@@ -1,0 +1,90 @@
+import { GatewayError } from "../errors";
+import type { StreamItem } from "../protocols/adapter";
+import type { Chunk, Usage } from "../schemas/chat-response";
+import type { OutboundEvent } from "./sse-encode";
+import type { TrackedStream } from "./tally";
+
+export interface RewriteOptions {
+	gateId: string;
+	/** The model id the client sent: every chunk echoes it. */
+	model: string;
+	created: number;
+	/** Whether the client asked for usage (`stream_options.include_usage`). */
+	includeUsage: boolean;
+	/** Adds the gateway's fields (cost) to the upstream's usage. */
+	priceUsage(usage: Usage): Usage;
+	tracked: TrackedStream;
+	now?: () => number;
+}
+
+/**
+ * Adapter chunks → the client's chunks: stamps the gate id, model and creation time on every chunk,
+ * captures usage, and shapes it the way the contract promises — usage travels on the finish chunk,
+ * only when the client asked, followed by `[DONE]`. A stream that ends without a finish reason was
+ * cut short upstream: it ends with an error event, never as if complete.
+ */
+export function createRewriteStage(options: RewriteOptions): TransformStream<StreamItem, OutboundEvent> {
+	const { tracked } = options;
+	const now = options.now ?? Date.now;
+	const heldFinishChunks: Chunk[] = [];
+	let finished = false;
+	let failed = false;
+
+	// The gateway's fields first, so the chunk reads like OpenAI's own; the upstream's extras follow.
+	const head = { id: options.gateId, object: "chat.completion.chunk" as const, created: options.created, model: options.model };
+	const stamp = (chunk: Chunk): Chunk => Object.assign({ ...head }, chunk, head);
+
+	return new TransformStream<StreamItem, OutboundEvent>({
+		transform(item, controller) {
+			if (failed) return;
+			if (item.type === "error") {
+				failed = true;
+				controller.enqueue(item);
+				tracked.settle("upstream_error", item.error);
+				return;
+			}
+			const chunk = item.chunk;
+			if (chunk.usage) tracked.tally.usage = chunk.usage;
+			if (chunk.choices.length === 0) return;
+			// Usage goes on the finish chunk alone (below); OpenAI's `"usage": null` on the others is noise.
+			delete chunk.usage;
+			if (tracked.tally.firstTokenAt === null && carriesOutput(chunk)) tracked.tally.firstTokenAt = now();
+			if (chunk.choices.some((choice) => choice.finish_reason !== null && choice.finish_reason !== undefined)) {
+				finished = true;
+				if (options.includeUsage) {
+					// Held until the stream ends: OpenAI sends usage in a chunk of its own after the finish chunk.
+					heldFinishChunks.push(stamp(chunk));
+					return;
+				}
+			}
+			controller.enqueue({ type: "chunk", chunk: stamp(chunk) });
+		},
+		flush(controller) {
+			if (failed) return;
+			if (!finished) {
+				const error =
+					tracked.tally.upstreamFailure ??
+					new GatewayError(502, "The upstream ended the stream before the answer was complete.", {
+						code: "upstream_stream_truncated",
+					});
+				controller.enqueue({ type: "error", error });
+				tracked.settle("upstream_error", error);
+				return;
+			}
+			const usage = tracked.tally.usage ? options.priceUsage(tracked.tally.usage) : null;
+			tracked.tally.usage = usage;
+			heldFinishChunks.forEach((chunk, i) => {
+				if (i === heldFinishChunks.length - 1) chunk.usage = usage;
+				controller.enqueue({ type: "chunk", chunk });
+			});
+			controller.enqueue({ type: "done" });
+			tracked.settle("ok");
+		},
+	});
+}
+
+function carriesOutput(chunk: Chunk): boolean {
+	return chunk.choices.some(({ delta }) =>
+		Boolean(delta.content || delta.tool_calls?.length || delta.reasoning_content || delta.images?.length),
+	);
+}

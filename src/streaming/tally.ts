@@ -1,0 +1,39 @@
+import type { GatewayError } from "../errors";
+import type { Usage } from "../schemas/chat-response";
+
+export type StreamOutcome = "ok" | "upstream_error" | "client_disconnected";
+
+/** What a stream learned by the time it ended: read by the usage recorder. */
+export interface StreamTally {
+	usage: Usage | null;
+	firstTokenAt: number | null;
+	/** Set by the upstream reader when the connection failed or stalled. */
+	upstreamFailure: GatewayError | null;
+	outcome: StreamOutcome | null;
+	error: GatewayError | null;
+}
+
+export interface TrackedStream {
+	tally: StreamTally;
+	/** Resolves once, when the stream ended for any reason (finished, failed, or the client left). */
+	ended: Promise<StreamTally>;
+	settle(outcome: StreamOutcome, error?: GatewayError | null): void;
+}
+
+export function trackStream(): TrackedStream {
+	const tally: StreamTally = { usage: null, firstTokenAt: null, upstreamFailure: null, outcome: null, error: null };
+	let resolve!: (value: StreamTally) => void;
+	const ended = new Promise<StreamTally>((r) => {
+		resolve = r;
+	});
+	return {
+		tally,
+		ended,
+		settle(outcome, error = null) {
+			if (tally.outcome !== null) return;
+			tally.outcome = outcome;
+			tally.error = error;
+			resolve(tally);
+		},
+	};
+}
