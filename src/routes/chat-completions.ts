@@ -27,7 +27,8 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
 		return await handle(c, ledger);
 	} catch (cause) {
 		const error = cause instanceof GatewayError ? cause : new GatewayError(500, "Internal gateway error.");
-		const outcome: Outcome = ledger.upstreamCalled ? "upstream_error" : "rejected";
+		const outcome: Outcome =
+			error.code === "client_disconnected" ? "client_disconnected" : ledger.upstreamCalled ? "upstream_error" : "rejected";
 		finishUsage(c, ledger, { outcome, status: error.status, errorCode: error.code, usage: null, ttftAt: null });
 		throw error;
 	}
@@ -54,7 +55,8 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 	ledger.upstreamCalled = true;
 	const firstByteTimeoutMs = intVar(c.env.UPSTREAM_FIRST_BYTE_TIMEOUT_MS, 60_000);
 	const idleTimeoutMs = intVar(c.env.UPSTREAM_IDLE_TIMEOUT_MS, 120_000);
-	const upstream = await callUpstream(upstreamRequest, { fetch: fetcher, firstByteTimeoutMs });
+	const clientSignal = c.req.raw.signal;
+	const upstream = await callUpstream(upstreamRequest, { fetch: fetcher, firstByteTimeoutMs, clientSignal });
 
 	if (!upstream.ok) {
 		const text = await readBodyText(upstream, idleTimeoutMs).catch(() => "");
@@ -93,6 +95,9 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 		});
 	}
 	const tracked = trackStream();
+	// workerd reports a client that hung up through the request's signal (compatibility flag
+	// enable_request_signal); callUpstream has already tied the upstream fetch to the same signal.
+	clientSignal.addEventListener("abort", () => tracked.settle("client_disconnected"), { once: true });
 	const stream = buildStreamPipeline(
 		upstream.body,
 		adapter,

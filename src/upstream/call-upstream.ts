@@ -7,9 +7,13 @@ import type { UpstreamRequest } from "../protocols/adapter";
  */
 export async function callUpstream(
 	request: UpstreamRequest,
-	options: { fetch: typeof fetch; firstByteTimeoutMs: number },
+	options: { fetch: typeof fetch; firstByteTimeoutMs: number; clientSignal?: AbortSignal },
 ): Promise<Response> {
+	// One controller for the whole exchange: aborting it after the headers also ends the body, which
+	// is how a client's disconnect stops the upstream from generating tokens nobody will read.
 	const controller = new AbortController();
+	const { clientSignal } = options;
+	clientSignal?.addEventListener("abort", () => controller.abort(), { once: true });
 	const timer = setTimeout(() => controller.abort(), options.firstByteTimeoutMs);
 	try {
 		return await options.fetch(request.url, {
@@ -19,6 +23,7 @@ export async function callUpstream(
 			signal: controller.signal,
 		});
 	} catch {
+		if (clientSignal?.aborted) throw clientGone();
 		if (controller.signal.aborted) {
 			throw new GatewayError(504, `The upstream did not answer within ${options.firstByteTimeoutMs} ms.`, {
 				code: "upstream_timeout",
@@ -30,6 +35,10 @@ export async function callUpstream(
 		clearTimeout(timer ?? null);
 	}
 }
+
+/** Not sent to anyone (the client has left); it only labels the usage row. */
+export const clientGone = () =>
+	new GatewayError(499 as 400, "The client closed the request.", { code: "client_disconnected", retryable: false });
 
 /** Reads a whole (non-streamed) body, giving up when the upstream stalls longer than the idle limit. */
 export async function readBodyText(response: Response, idleTimeoutMs: number): Promise<string> {
