@@ -26,55 +26,59 @@ export interface UsageRow {
 /**
  * Usage rows are written in batches: one D1 call for many rows, flushed when BATCH_SIZE rows are
  * waiting or BATCH_DELAY_MS after the first one. A single D1 write costs a Worker more CPU than the
- * rest of a request, so under load this is most of the gateway's overhead saved. Each request's
- * `waitUntil` holds the promise of its own row, so the isolate stays alive until it is stored.
+ * rest of a request, so under load this saves most of the gateway's overhead.
+ *
+ * The batch is written from whichever request flushes it, but each request waits for its own row in
+ * its own context by polling a plain flag: workerd cancels a request whose promise is resolved from
+ * another request's context as hung. The request's `waitUntil` holds this wait, so the isolate stays
+ * alive until the row is stored. A row whose batch failed, or that waited too long, is written alone.
  */
 const BATCH_SIZE = 25;
 const BATCH_DELAY_MS = 5;
+const MAX_WAIT_MS = 2_000;
 
 interface Pending {
 	row: UsageRow;
-	resolve: () => void;
-	reject: (error: unknown) => void;
+	state: "waiting" | "stored" | "failed";
 }
 
 let pending: Pending[] = [];
 let timer: ReturnType<typeof setTimeout> | null = null;
-let boundDb: D1Database | null = null;
 
-export function recordUsage(env: Env, row: UsageRow): Promise<void> {
-	return new Promise<void>((resolve, reject) => {
-		pending.push({ row, resolve, reject });
-		boundDb = env.DB;
-		if (pending.length >= BATCH_SIZE) void flush();
-		else timer ??= setTimeout(() => void flush(), BATCH_DELAY_MS);
-	});
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function recordUsage(env: Env, row: UsageRow): Promise<void> {
+	const entry: Pending = { row, state: "waiting" };
+	pending.push(entry);
+	if (pending.length >= BATCH_SIZE) void flush(env.DB);
+	else timer ??= setTimeout(() => void flush(env.DB), BATCH_DELAY_MS);
+
+	const deadline = Date.now() + MAX_WAIT_MS;
+	while (entry.state === "waiting" && Date.now() < deadline) await sleep(BATCH_DELAY_MS);
+	if (entry.state === "stored") return;
+	pending = pending.filter((other) => other !== entry);
+	try {
+		// INSERT OR REPLACE: harmless if a slow batch stores the same row after all.
+		await insert(env.DB, row).run();
+	} catch (error) {
+		console.error(JSON.stringify({ message: "usage row not stored", gate_id: row.id }));
+		throw error;
+	}
 }
 
-async function flush(): Promise<void> {
+async function flush(db: D1Database): Promise<void> {
 	if (timer) clearTimeout(timer);
 	timer = null;
 	const batch = pending;
 	pending = [];
-	const db = boundDb;
-	if (batch.length === 0 || !db) return;
+	if (batch.length === 0) return;
+	let state: Pending["state"] = "stored";
 	try {
 		await db.batch(batch.map(({ row }) => insert(db, row)));
-		for (const item of batch) item.resolve();
 	} catch {
-		// One bad row must not lose the others: fall back to writing them one by one.
-		await Promise.all(
-			batch.map(async (item) => {
-				try {
-					await insert(db, item.row).run();
-					item.resolve();
-				} catch (error) {
-					console.error(JSON.stringify({ message: "usage row not stored", gate_id: item.row.id }));
-					item.reject(error);
-				}
-			}),
-		);
+		state = "failed";
 	}
+	for (const entry of batch) entry.state = state;
 }
 
 function insert(db: D1Database, r: UsageRow): D1PreparedStatement {
