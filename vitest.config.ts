@@ -38,7 +38,15 @@ export default defineConfig({
 										base_url: `${inject<string>("openaiUrl")}/groq/v1`,
 										key_secret: "GROQ_API_KEY",
 									},
+									// Nothing listens on port 1: an upstream that cannot be reached.
+									{
+										name: "offline",
+										protocol: "openai",
+										base_url: "http://127.0.0.1:1/v1",
+										key_secret: "OFFLINE_API_KEY",
+									},
 								]),
+								OFFLINE_API_KEY: "sk-offline-SECRET",
 								GROQ_API_KEY: "gsk-upstream-groq-SECRET",
 							},
 						},

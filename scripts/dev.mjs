@@ -4,7 +4,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 
-const wrangler = process.platform === "win32" ? "node_modules\\.bin\\wrangler.cmd" : "node_modules/.bin/wrangler";
+const wrangler =
+	process.platform === "win32" ? "node_modules\\.bin\\wrangler.cmd" : "node_modules/.bin/wrangler";
 
 if (!existsSync(".dev.vars")) {
 	// Local development only: wrangler reads .dev.vars for `wrangler dev` and never deploys it.

@@ -35,7 +35,8 @@ export class GatewayError extends Error {
 	constructor(status: ContentfulStatusCode, message: string, init: GatewayErrorInit = {}) {
 		super(message);
 		this.status = status;
-		this.type = init.type ?? defaultType[status] ?? (status >= 500 ? "server_error" : "invalid_request_error");
+		this.type =
+			init.type ?? defaultType[status] ?? (status >= 500 ? "server_error" : "invalid_request_error");
 		this.code = init.code ?? null;
 		this.param = init.param ?? null;
 		this.retryable = init.retryable ?? (status === 429 || status >= 500);

@@ -40,9 +40,13 @@ const allowed: Array<[RegExp, string]> = [
 app.notFound((c) => {
 	const allow = allowed.find(([pattern]) => pattern.test(c.req.path))?.[1];
 	if (allow) {
-		const error = new GatewayError(405, `Method ${c.req.method} is not allowed on ${c.req.path}; use ${allow}.`, {
-			code: "method_not_allowed",
-		});
+		const error = new GatewayError(
+			405,
+			`Method ${c.req.method} is not allowed on ${c.req.path}; use ${allow}.`,
+			{
+				code: "method_not_allowed",
+			},
+		);
 		return c.json(error.toBody(), 405, { allow });
 	}
 	const error = new GatewayError(404, `Unknown route: ${c.req.method} ${c.req.path}.`, { code: "not_found" });

@@ -25,9 +25,13 @@ export function limitBody(): MiddlewareHandler<AppEnv> {
 		return bodyLimit({
 			maxSize,
 			onError: () => {
-				throw new GatewayError(413, `The request body is larger than the gateway's limit of ${maxSize} bytes.`, {
-					code: "request_too_large",
-				});
+				throw new GatewayError(
+					413,
+					`The request body is larger than the gateway's limit of ${maxSize} bytes.`,
+					{
+						code: "request_too_large",
+					},
+				);
 			},
 		})(c, next);
 	};

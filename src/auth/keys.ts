@@ -47,7 +47,14 @@ export async function createKey(
 	return {
 		record,
 		key,
-		listing: toListing({ id, name: input.name, prefix: displayPrefix(key), models, created_at: now, revoked_at: null }),
+		listing: toListing({
+			id,
+			name: input.name,
+			prefix: displayPrefix(key),
+			models,
+			created_at: now,
+			revoked_at: null,
+		}),
 	};
 }
 
@@ -60,9 +67,13 @@ export async function listKeys(env: Env): Promise<KeyListing[]> {
 
 /** Marks the key revoked and drops it from every cache this isolate can reach. False if unknown. */
 export async function revokeKey(env: Env, id: string, now: number): Promise<boolean> {
-	const row = await env.DB.prepare("SELECT key_hash FROM api_keys WHERE id = ?").bind(id).first<{ key_hash: string }>();
+	const row = await env.DB.prepare("SELECT key_hash FROM api_keys WHERE id = ?")
+		.bind(id)
+		.first<{ key_hash: string }>();
 	if (!row) return false;
-	await env.DB.prepare("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?").bind(now, id).run();
+	await env.DB.prepare("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")
+		.bind(now, id)
+		.run();
 	await forgetCachedKey(env, row.key_hash);
 	return true;
 }

@@ -29,7 +29,8 @@ export async function lookupKey(env: Env, hash: string, now = Date.now()): Promi
 	let record = await env.KEY_CACHE.get<KeyRecord>(kvKeyName(hash), "json");
 	if (!record) {
 		record = await readFromD1(env, hash);
-		if (record) await env.KEY_CACHE.put(kvKeyName(hash), JSON.stringify(record), { expirationTtl: KV_TTL_SECONDS });
+		if (record)
+			await env.KEY_CACHE.put(kvKeyName(hash), JSON.stringify(record), { expirationTtl: KV_TTL_SECONDS });
 	}
 	remember(hash, record, now);
 	return record;
@@ -51,7 +52,9 @@ function remember(hash: string, record: KeyRecord | null, now: number): void {
 }
 
 async function readFromD1(env: Env, hash: string): Promise<KeyRecord | null> {
-	const row = await env.DB.prepare("SELECT id, name, models FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL")
+	const row = await env.DB.prepare(
+		"SELECT id, name, models FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+	)
 		.bind(hash)
 		.first<{ id: string; name: string; models: string | null }>();
 	if (!row) return null;

@@ -24,7 +24,13 @@ export const DEMO_MODEL: CatalogModel = {
 export const demoEnabled = (env: Env) => env.DEMO_MODEL === "on";
 
 export function demoProvider(): Provider {
-	return { name: "demo", protocol: "openai", baseUrl: "http://demo.invalid/v1", apiKey: "demo", fetch: echoFetch };
+	return {
+		name: "demo",
+		protocol: "openai",
+		baseUrl: "http://demo.invalid/v1",
+		apiKey: "demo",
+		fetch: echoFetch,
+	};
 }
 
 interface EchoRequest {

@@ -64,7 +64,9 @@ function fromRow(row: ModelRow): CatalogModel {
 		outputPrice: row.output_price,
 		cachedInputPrice: row.cached_input_price,
 		maxOutputTokens: row.max_output_tokens,
-		capabilities: capabilitiesSchema.catch({ vision: false, tools: false, json: false, image_output: false }).parse(caps),
+		capabilities: capabilitiesSchema
+			.catch({ vision: false, tools: false, json: false, image_output: false })
+			.parse(caps),
 		createdAt: row.created_at,
 	};
 }
@@ -76,7 +78,9 @@ export async function findModel(env: Env, id: string): Promise<CatalogModel | nu
 }
 
 export async function listModels(env: Env, options: { enabledOnly: boolean }): Promise<CatalogModel[]> {
-	const sql = options.enabledOnly ? "SELECT * FROM models WHERE enabled = 1 ORDER BY id" : "SELECT * FROM models ORDER BY id";
+	const sql = options.enabledOnly
+		? "SELECT * FROM models WHERE enabled = 1 ORDER BY id"
+		: "SELECT * FROM models ORDER BY id";
 	const { results } = await env.DB.prepare(sql).all<ModelRow>();
 	const models = results.map(fromRow);
 	return demoEnabled(env) ? [DEMO_MODEL, ...models] : models;

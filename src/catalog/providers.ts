@@ -60,7 +60,9 @@ function parseExtraProviders(env: Env): Provider[] {
 	try {
 		raw = JSON.parse(env.PROVIDERS);
 	} catch {
-		throw new GatewayError(500, "The PROVIDERS setting is not valid JSON.", { code: "gateway_misconfigured" });
+		throw new GatewayError(500, "The PROVIDERS setting is not valid JSON.", {
+			code: "gateway_misconfigured",
+		});
 	}
 	const parsed = z.array(extraProvider).safeParse(raw);
 	if (!parsed.success) {

@@ -14,7 +14,11 @@ export const adminKeysRoute = new Hono<AppEnv>()
 	.post("/", async (c) => {
 		const parsed = createKeyBody.safeParse(await readJson(c.req.raw));
 		if (!parsed.success) throw validationError(parsed.error);
-		const { key, listing } = await createKey(c.env, { name: parsed.data.name, models: parsed.data.models ?? null }, Date.now());
+		const { key, listing } = await createKey(
+			c.env,
+			{ name: parsed.data.name, models: parsed.data.models ?? null },
+			Date.now(),
+		);
 		// The only time the key is ever shown.
 		return c.json({ ...listing, key }, 201);
 	})

@@ -14,7 +14,8 @@ export const adminModelsRoute = new Hono<AppEnv>()
 	})
 	.put("/:provider/:name", async (c) => {
 		const id = `${c.req.param("provider")}/${c.req.param("name")}`;
-		if (!modelIdPattern.test(id)) throw invalidRequest(`'${id}' is not a valid model id (provider/name).`, "id");
+		if (!modelIdPattern.test(id))
+			throw invalidRequest(`'${id}' is not a valid model id (provider/name).`, "id");
 		const parsed = modelSpec.safeParse(await readJson(c.req.raw));
 		if (!parsed.success) throw validationError(parsed.error);
 		const spec = parsed.data;

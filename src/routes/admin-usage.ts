@@ -52,7 +52,14 @@ export const adminUsageRoute = new Hono<AppEnv>().get("/", async (c) => {
 		FROM usage ${where.length ? `WHERE ${where.join(" AND ")}` : ""} GROUP BY 1 ORDER BY 1`;
 	const { results } = await c.env.DB.prepare(sql)
 		.bind(...params)
-		.all<{ group: string; requests: number; prompt_tokens: number; completion_tokens: number; total_tokens: number; cost: number }>();
+		.all<{
+			group: string;
+			requests: number;
+			prompt_tokens: number;
+			completion_tokens: number;
+			total_tokens: number;
+			cost: number;
+		}>();
 	return c.json({
 		data: results.map((r) => ({ ...r, cost: Math.round(r.cost * 1e9) / 1e9 })),
 	});

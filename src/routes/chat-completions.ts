@@ -3,15 +3,15 @@ import { type AppEnv, intVar } from "../env";
 import { GatewayError } from "../errors";
 import type { ResponseContext } from "../protocols/adapter";
 import { type ChatRequest, chatRequest } from "../schemas/chat-request";
+import type { Completion, Usage } from "../schemas/chat-response";
 import { readJson, validationError } from "../schemas/zod-error";
 import { buildStreamPipeline } from "../streaming/pipeline";
 import { trackStream } from "../streaming/tally";
 import { callUpstream, readBodyText, scrub } from "../upstream/call-upstream";
-import { tokenCounts, costUsd, withCost } from "../usage/cost";
+import { costUsd, tokenCounts, withCost } from "../usage/cost";
 import { type Outcome, recordUsage } from "../usage/recorder";
 import { type ResolvedTarget, resolveTarget } from "./resolve-target";
 import { storeImageFor } from "./store-image";
-import type { Completion, Usage } from "../schemas/chat-response";
 
 /** What a request has learned so far, for its usage row. */
 interface Ledger {
@@ -28,8 +28,18 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
 	} catch (cause) {
 		const error = cause instanceof GatewayError ? cause : new GatewayError(500, "Internal gateway error.");
 		const outcome: Outcome =
-			error.code === "client_disconnected" ? "client_disconnected" : ledger.upstreamCalled ? "upstream_error" : "rejected";
-		finishUsage(c, ledger, { outcome, status: error.status, errorCode: error.code, usage: null, ttftAt: null });
+			error.code === "client_disconnected"
+				? "client_disconnected"
+				: ledger.upstreamCalled
+					? "upstream_error"
+					: "rejected";
+		finishUsage(c, ledger, {
+			outcome,
+			status: error.status,
+			errorCode: error.code,
+			usage: null,
+			ttftAt: null,
+		});
 		throw error;
 	}
 }
@@ -83,7 +93,13 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 		const head = { id: c.get("gateId"), object: "chat.completion" as const, created, model: request.model };
 		const completion: Completion = Object.assign({ ...head }, parsed, head);
 		if (completion.usage) completion.usage = withCost(resolved.model, completion.usage);
-		finishUsage(c, ledger, { outcome: "ok", status: 200, errorCode: null, usage: completion.usage ?? null, ttftAt: null });
+		finishUsage(c, ledger, {
+			outcome: "ok",
+			status: 200,
+			errorCode: null,
+			usage: completion.usage ?? null,
+			ttftAt: null,
+		});
 		return c.json(completion);
 	}
 

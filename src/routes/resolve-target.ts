@@ -1,6 +1,6 @@
 import type { KeyRecord } from "../auth/key-record";
 import { type CatalogModel, findModel } from "../catalog/models";
-import { type Provider, findProvider } from "../catalog/providers";
+import { findProvider, type Provider } from "../catalog/providers";
 import type { Env } from "../env";
 import { GatewayError } from "../errors";
 import type { ProtocolAdapter, UpstreamTarget } from "../protocols/adapter";
@@ -16,7 +16,7 @@ export interface ResolvedTarget {
 /** Catalog id → where and how to send the request, enforcing the catalog and the key's allow-list. */
 export async function resolveTarget(env: Env, modelId: string, key: KeyRecord): Promise<ResolvedTarget> {
 	const model = await findModel(env, modelId);
-	if (!model || !model.enabled) {
+	if (!model?.enabled) {
 		throw new GatewayError(404, `The model '${modelId}' does not exist or is not enabled on this gateway.`, {
 			code: "model_not_found",
 			param: "model",
@@ -36,9 +36,13 @@ export async function resolveTarget(env: Env, modelId: string, key: KeyRecord): 
 		});
 	}
 	if (!provider.apiKey) {
-		throw new GatewayError(503, `The provider '${provider.name}' has no API key configured on this gateway.`, {
-			code: "provider_not_configured",
-		});
+		throw new GatewayError(
+			503,
+			`The provider '${provider.name}' has no API key configured on this gateway.`,
+			{
+				code: "provider_not_configured",
+			},
+		);
 	}
 	return {
 		model,

@@ -1,6 +1,6 @@
 import { GatewayError } from "../errors";
 import type { ProtocolAdapter, ResponseContext } from "../protocols/adapter";
-import { type RewriteOptions, createRewriteStage } from "./rewrite";
+import { createRewriteStage, type RewriteOptions } from "./rewrite";
 import { createSseDecoder } from "./sse-decode";
 import { createSseEncoder } from "./sse-encode";
 import { readUpstream } from "./upstream-source";
@@ -28,7 +28,10 @@ export function buildStreamPipeline(
  * Last line of defence: if any stage throws (a translator bug, garbage the adapter could not parse),
  * the client still gets one well-formed error event and a cleanly closed stream.
  */
-function guardStream(source: ReadableStream<Uint8Array>, rewrite: RewriteOptions): ReadableStream<Uint8Array> {
+function guardStream(
+	source: ReadableStream<Uint8Array>,
+	rewrite: RewriteOptions,
+): ReadableStream<Uint8Array> {
 	const reader = source.getReader();
 	return new ReadableStream<Uint8Array>({
 		async pull(controller) {

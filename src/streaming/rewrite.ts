@@ -31,7 +31,12 @@ export function createRewriteStage(options: RewriteOptions): TransformStream<Str
 	let failed = false;
 
 	// The gateway's fields first, so the chunk reads like OpenAI's own; the upstream's extras follow.
-	const head = { id: options.gateId, object: "chat.completion.chunk" as const, created: options.created, model: options.model };
+	const head = {
+		id: options.gateId,
+		object: "chat.completion.chunk" as const,
+		created: options.created,
+		model: options.model,
+	};
 	const stamp = (chunk: Chunk): Chunk => Object.assign({ ...head }, chunk, head);
 
 	return new TransformStream<StreamItem, OutboundEvent>({
@@ -49,7 +54,9 @@ export function createRewriteStage(options: RewriteOptions): TransformStream<Str
 			// Usage goes on the finish chunk alone (below); OpenAI's `"usage": null` on the others is noise.
 			delete chunk.usage;
 			if (tracked.tally.firstTokenAt === null && carriesOutput(chunk)) tracked.tally.firstTokenAt = now();
-			if (chunk.choices.some((choice) => choice.finish_reason !== null && choice.finish_reason !== undefined)) {
+			if (
+				chunk.choices.some((choice) => choice.finish_reason !== null && choice.finish_reason !== undefined)
+			) {
 				finished = true;
 				if (options.includeUsage) {
 					// Held until the stream ends: OpenAI sends usage in a chunk of its own after the finish chunk.

@@ -2,7 +2,10 @@ import type { GatewayError } from "../errors";
 import type { Chunk } from "../schemas/chat-response";
 
 /** What the client's stream carries: chunks, one error event, or the closing `[DONE]`. */
-export type OutboundEvent = { type: "chunk"; chunk: Chunk } | { type: "error"; error: GatewayError } | { type: "done" };
+export type OutboundEvent =
+	| { type: "chunk"; chunk: Chunk }
+	| { type: "error"; error: GatewayError }
+	| { type: "done" };
 
 /**
  * Objects → `data: …\n\n` bytes. Data-only, with no `event:` lines: the openai SDKs change what they

@@ -21,7 +21,13 @@ export interface TrackedStream {
 }
 
 export function trackStream(): TrackedStream {
-	const tally: StreamTally = { usage: null, firstTokenAt: null, upstreamFailure: null, outcome: null, error: null };
+	const tally: StreamTally = {
+		usage: null,
+		firstTokenAt: null,
+		upstreamFailure: null,
+		outcome: null,
+		error: null,
+	};
 	let resolve!: (value: StreamTally) => void;
 	const ended = new Promise<StreamTally>((r) => {
 		resolve = r;

@@ -30,7 +30,9 @@ export async function callUpstream(
 				retryable: false,
 			});
 		}
-		throw new GatewayError(502, "The upstream provider could not be reached.", { code: "upstream_unreachable" });
+		throw new GatewayError(502, "The upstream provider could not be reached.", {
+			code: "upstream_unreachable",
+		});
 	} finally {
 		clearTimeout(timer ?? null);
 	}
@@ -38,7 +40,10 @@ export async function callUpstream(
 
 /** Not sent to anyone (the client has left); it only labels the usage row. */
 export const clientGone = () =>
-	new GatewayError(499 as 400, "The client closed the request.", { code: "client_disconnected", retryable: false });
+	new GatewayError(499 as 400, "The client closed the request.", {
+		code: "client_disconnected",
+		retryable: false,
+	});
 
 /** Reads a whole (non-streamed) body, giving up when the upstream stalls longer than the idle limit. */
 export async function readBodyText(response: Response, idleTimeoutMs: number): Promise<string> {

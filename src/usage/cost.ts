@@ -11,7 +11,8 @@ export interface TokenCounts {
 	reasoning: number;
 }
 
-const count = (value: unknown) => (typeof value === "number" && Number.isFinite(value) && value > 0 ? value : 0);
+const count = (value: unknown) =>
+	typeof value === "number" && Number.isFinite(value) && value > 0 ? value : 0;
 
 export function tokenCounts(usage: Usage | null | undefined): TokenCounts {
 	const prompt = count(usage?.prompt_tokens);
@@ -32,10 +33,14 @@ export function tokenCounts(usage: Usage | null | undefined): TokenCounts {
  * completion counts already include cached and reasoning tokens (OpenAI's convention, which the
  * adapters follow), so nothing is counted twice.
  */
-export function costUsd(model: Pick<CatalogModel, "inputPrice" | "outputPrice" | "cachedInputPrice">, t: TokenCounts) {
+export function costUsd(
+	model: Pick<CatalogModel, "inputPrice" | "outputPrice" | "cachedInputPrice">,
+	t: TokenCounts,
+) {
 	const cachedPrice = model.cachedInputPrice ?? model.inputPrice;
 	const cached = Math.min(t.cached, t.prompt);
-	const usd = ((t.prompt - cached) * model.inputPrice + cached * cachedPrice + t.completion * model.outputPrice) / 1e6;
+	const usd =
+		((t.prompt - cached) * model.inputPrice + cached * cachedPrice + t.completion * model.outputPrice) / 1e6;
 	// Rounded to a billionth of a dollar: enough for per-token prices, free of float noise.
 	return Math.round(usd * 1e9) / 1e9;
 }

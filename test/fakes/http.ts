@@ -34,7 +34,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Writes a body in pieces of the given sizes (cycled), flushing between pieces so the client sees
  * arbitrary byte boundaries, including inside multi-byte UTF-8 characters.
  */
-export async function writeInPieces(res: ServerResponse, text: string, sizes: number[], gapMs = 1): Promise<void> {
+export async function writeInPieces(
+	res: ServerResponse,
+	text: string,
+	sizes: number[],
+	gapMs = 1,
+): Promise<void> {
 	const bytes = Buffer.from(text, "utf8");
 	let offset = 0;
 	let i = 0;
@@ -46,7 +51,12 @@ export async function writeInPieces(res: ServerResponse, text: string, sizes: nu
 	}
 }
 
-export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function json(
+	res: ServerResponse,
+	status: number,
+	body: unknown,
+	headers: Record<string, string> = {},
+): void {
 	res.writeHead(status, { "content-type": "application/json", ...headers });
 	res.end(JSON.stringify(body));
 }

@@ -30,7 +30,10 @@ import { json, writeInPieces } from "./http";
  *   fixture-<name>  replays ../shared/fixtures/openai/<name>.response.sse byte for byte
  */
 
-const KEYS: Record<string, string> = { "/v1": "sk-upstream-openai-SECRET", "/groq/v1": "gsk-upstream-groq-SECRET" };
+const KEYS: Record<string, string> = {
+	"/v1": "sk-upstream-openai-SECRET",
+	"/groq/v1": "gsk-upstream-groq-SECRET",
+};
 const FIXTURES = path.resolve(process.cwd(), "../shared/fixtures/openai");
 const PIECES = [7, 1, 13, 3, 64, 2, 5];
 
@@ -65,7 +68,12 @@ const USAGE = {
 };
 
 function base(model: string) {
-	return { id: "chatcmpl-fake123", created: 1_750_000_000, model: `${model}-2025-01-01`, system_fingerprint: "fp_fake" };
+	return {
+		id: "chatcmpl-fake123",
+		created: 1_750_000_000,
+		model: `${model}-2025-01-01`,
+		system_fingerprint: "fp_fake",
+	};
 }
 
 function chunk(model: string, delta: object, finish: string | null = null, includeUsage = false): string {
@@ -86,7 +94,9 @@ const TEXT_PIECES = ["Héllo", " from", " the fake", " 🌍", "!"];
 function textStream(model: string, includeUsage: boolean, eol = "\n", extras = false): string {
 	const frames: string[] = [];
 	if (extras) frames.push(`: keep-alive${eol}${eol}`);
-	frames.push(sseFrame(chunk(model, { role: "assistant", content: "", refusal: null }, null, includeUsage), eol));
+	frames.push(
+		sseFrame(chunk(model, { role: "assistant", content: "", refusal: null }, null, includeUsage), eol),
+	);
 	for (const piece of TEXT_PIECES) {
 		frames.push(sseFrame(chunk(model, { content: piece }, null, includeUsage), eol));
 		if (extras) frames.push(`:${eol}${eol}`);
@@ -94,7 +104,10 @@ function textStream(model: string, includeUsage: boolean, eol = "\n", extras = f
 	frames.push(sseFrame(chunk(model, {}, "stop", includeUsage), eol));
 	if (includeUsage) {
 		frames.push(
-			sseFrame(JSON.stringify({ ...base(model), object: "chat.completion.chunk", choices: [], usage: USAGE }), eol),
+			sseFrame(
+				JSON.stringify({ ...base(model), object: "chat.completion.chunk", choices: [], usage: USAGE }),
+				eol,
+			),
 		);
 	}
 	frames.push(sseFrame("[DONE]", eol));
@@ -105,7 +118,9 @@ function toolStream(model: string, includeUsage: boolean): string {
 	const call = (index: number, id: string, name: string) => ({
 		tool_calls: [{ index, id, type: "function", function: { name, arguments: "" } }],
 	});
-	const args = (index: number, piece: string) => ({ tool_calls: [{ index, function: { arguments: piece } }] });
+	const args = (index: number, piece: string) => ({
+		tool_calls: [{ index, function: { arguments: piece } }],
+	});
 	const deltas: Array<[object, string | null]> = [
 		[{ role: "assistant", content: null }, null],
 		[call(0, "call_A1", "get_weather"), null],
@@ -118,7 +133,11 @@ function toolStream(model: string, includeUsage: boolean): string {
 	];
 	const frames = deltas.map(([delta, finish]) => sseFrame(chunk(model, delta, finish, includeUsage)));
 	if (includeUsage) {
-		frames.push(sseFrame(JSON.stringify({ ...base(model), object: "chat.completion.chunk", choices: [], usage: USAGE })));
+		frames.push(
+			sseFrame(
+				JSON.stringify({ ...base(model), object: "chat.completion.chunk", choices: [], usage: USAGE }),
+			),
+		);
 	}
 	frames.push(sseFrame("[DONE]"));
 	return frames.join("");
@@ -141,8 +160,16 @@ function completion(model: string, content: string) {
 	};
 }
 
+async function sendInPieces(res: ServerResponse, text: string): Promise<void> {
+	await writeInPieces(res, text, PIECES);
+	res.end();
+}
+
 function openSse(res: ServerResponse): void {
-	res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "x-request-id": "req_upstream_1" });
+	res.writeHead(200, {
+		"content-type": "text/event-stream; charset=utf-8",
+		"x-request-id": "req_upstream_1",
+	});
 }
 
 export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
@@ -160,7 +187,14 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 	const prefix = url.pathname.replace(/\/chat\/completions$/, "");
 	const expectedKey = KEYS[prefix];
 	if (req.method !== "POST" || !url.pathname.endsWith("/chat/completions") || !expectedKey) {
-		return json(res, 404, { error: { message: "Unknown request URL", type: "invalid_request_error", param: null, code: "unknown_url" } });
+		return json(res, 404, {
+			error: {
+				message: "Unknown request URL",
+				type: "invalid_request_error",
+				param: null,
+				code: "unknown_url",
+			},
+		});
 	}
 	if (req.headers.authorization !== `Bearer ${expectedKey}`) {
 		const given = String(req.headers.authorization ?? "").replace(/^Bearer /, "");
@@ -177,7 +211,14 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 	try {
 		body = JSON.parse(rawBody) as ChatBody;
 	} catch {
-		return json(res, 400, { error: { message: "We could not parse the JSON body of your request.", type: "invalid_request_error", param: null, code: null } });
+		return json(res, 400, {
+			error: {
+				message: "We could not parse the JSON body of your request.",
+				type: "invalid_request_error",
+				param: null,
+				code: null,
+			},
+		});
 	}
 	const model = String(body.model ?? "");
 	const stream = body.stream === true;
@@ -185,27 +226,54 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 
 	if (model === "auth-fail") {
 		return json(res, 401, {
-			error: { message: "Incorrect API key provided: sk-upstr***CRET.", type: "invalid_request_error", param: null, code: "invalid_api_key" },
+			error: {
+				message: "Incorrect API key provided: sk-upstr***CRET.",
+				type: "invalid_request_error",
+				param: null,
+				code: "invalid_api_key",
+			},
 		});
 	}
 	if (model === "rate-limited") {
 		return json(
 			res,
 			429,
-			{ error: { message: "Rate limit reached for requests", type: "requests", param: null, code: "rate_limit_exceeded" } },
+			{
+				error: {
+					message: "Rate limit reached for requests",
+					type: "requests",
+					param: null,
+					code: "rate_limit_exceeded",
+				},
+			},
 			{ "retry-after": "7" },
 		);
 	}
 	if (model === "server-error") {
-		return json(res, 500, { error: { message: "The server had an error while processing your request.", type: "server_error", param: null, code: null } });
+		return json(res, 500, {
+			error: {
+				message: "The server had an error while processing your request.",
+				type: "server_error",
+				param: null,
+				code: null,
+			},
+		});
 	}
 	if (model === "unavailable") {
-		return json(res, 503, { error: { message: "The engine is currently overloaded.", type: "server_error", param: null, code: null } });
+		return json(res, 503, {
+			error: {
+				message: "The engine is currently overloaded.",
+				type: "server_error",
+				param: null,
+				code: null,
+			},
+		});
 	}
 	if (model === "bad-request") {
 		return json(res, 400, {
 			error: {
-				message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+				message:
+					"Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
 				type: "invalid_request_error",
 				param: "max_tokens",
 				code: "unsupported_parameter",
@@ -229,7 +297,12 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 		openSse(res);
 		res.write(sseFrame(chunk(model, { role: "assistant", content: echoed }, null, includeUsage)));
 		res.write(sseFrame(chunk(model, {}, "stop", includeUsage)));
-		if (includeUsage) res.write(sseFrame(JSON.stringify({ ...base(model), object: "chat.completion.chunk", choices: [], usage: USAGE })));
+		if (includeUsage)
+			res.write(
+				sseFrame(
+					JSON.stringify({ ...base(model), object: "chat.completion.chunk", choices: [], usage: USAGE }),
+				),
+			);
 		return void res.end(sseFrame("[DONE]"));
 	}
 	if (!stream) {
@@ -239,7 +312,13 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 			if (choice) {
 				Object.assign(choice.message, {
 					content: null,
-					tool_calls: [{ id: "call_A1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }],
+					tool_calls: [
+						{
+							id: "call_A1",
+							type: "function",
+							function: { name: "get_weather", arguments: '{"city":"Paris"}' },
+						},
+					],
 				});
 				choice.finish_reason = "tool_calls";
 			}
@@ -250,21 +329,29 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 
 	// Streams from here on.
 	openSse(res);
-	if (model === "text") return void (await writeInPieces(res, textStream(model, includeUsage), PIECES), res.end());
+	if (model === "text") return sendInPieces(res, textStream(model, includeUsage));
 	if (model === "text-crlf") {
-		return void (await writeInPieces(res, textStream(model, includeUsage, "\r\n", true), PIECES), res.end());
+		return sendInPieces(res, textStream(model, includeUsage, "\r\n", true));
 	}
-	if (model === "tools") return void (await writeInPieces(res, toolStream(model, includeUsage), PIECES), res.end());
-	const head = sseFrame(chunk(model, { role: "assistant", content: "" })) + sseFrame(chunk(model, { content: "partial" }));
+	if (model === "tools") return sendInPieces(res, toolStream(model, includeUsage));
+	const head =
+		sseFrame(chunk(model, { role: "assistant", content: "" })) +
+		sseFrame(chunk(model, { content: "partial" }));
 	if (model === "die-midstream") {
 		await writeInPieces(res, head, PIECES);
 		await sleep(5);
 		return void res.socket?.destroy();
 	}
-	if (model === "truncated") return void (await writeInPieces(res, head, PIECES), res.end());
+	if (model === "truncated") return sendInPieces(res, head);
 	if (model === "error-event") {
 		res.write(head);
-		return void res.end(sseFrame(JSON.stringify({ error: { message: "The model crashed.", type: "server_error", param: null, code: null } })));
+		return void res.end(
+			sseFrame(
+				JSON.stringify({
+					error: { message: "The model crashed.", type: "server_error", param: null, code: null },
+				}),
+			),
+		);
 	}
 	if (model === "garbage-sse") {
 		res.write(sseFrame(chunk(model, { role: "assistant", content: "" })));
@@ -299,8 +386,11 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 	}
 	if (model.startsWith("fixture-")) {
 		const file = path.join(FIXTURES, `${model.slice("fixture-".length)}.response.sse`);
-		if (!existsSync(file)) return void res.end(sseFrame(JSON.stringify({ error: { message: "fixture missing" } })));
-		return void (await writeInPieces(res, readFileSync(file, "utf8"), PIECES), res.end());
+		if (!existsSync(file))
+			return void res.end(sseFrame(JSON.stringify({ error: { message: "fixture missing" } })));
+		return sendInPieces(res, readFileSync(file, "utf8"));
 	}
-	return void res.end(sseFrame(JSON.stringify({ error: { message: `unknown scenario ${model}`, type: "server_error" } })));
+	return void res.end(
+		sseFrame(JSON.stringify({ error: { message: `unknown scenario ${model}`, type: "server_error" } })),
+	);
 };

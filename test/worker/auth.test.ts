@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { kvKeyName } from "../../src/auth/lookup";
 import { sha256Hex } from "../../src/auth/crypto";
+import { kvKeyName } from "../../src/auth/lookup";
 import { admin, chat, createKey, gateway, putModel, uniqueModelId } from "./helpers";
 
 const ask = (model: string) => ({ model, messages: [{ role: "user", content: "hi" }] });
@@ -29,7 +29,9 @@ describe("API keys", () => {
 			key,
 		});
 
-		const row = await env.DB.prepare("SELECT * FROM api_keys WHERE id = ?").bind(created.id).first<Record<string, unknown>>();
+		const row = await env.DB.prepare("SELECT * FROM api_keys WHERE id = ?")
+			.bind(created.id)
+			.first<Record<string, unknown>>();
 		expect(row?.key_hash).toBe(await sha256Hex(key));
 		expect(JSON.stringify(row)).not.toContain(key);
 		expect(JSON.stringify(row)).not.toContain(key.slice(10));
@@ -56,7 +58,12 @@ describe("API keys", () => {
 			const res = await chat(bad, ask(id));
 			expect(res.status, bad).toBe(401);
 			expect(await res.json()).toEqual({
-				error: { message: "Invalid API key.", type: "invalid_request_error", param: null, code: "invalid_api_key" },
+				error: {
+					message: "Invalid API key.",
+					type: "invalid_request_error",
+					param: null,
+					code: "invalid_api_key",
+				},
 			});
 		}
 	});
@@ -67,7 +74,11 @@ describe("API keys", () => {
 		const hash = await sha256Hex(key);
 		expect(await env.KEY_CACHE.get(kvKeyName(hash))).toBeNull();
 		expect((await chat(key, ask(id))).status).toBe(200);
-		expect(await env.KEY_CACHE.get(kvKeyName(hash), "json")).toEqual({ id: keyId, name: "test", models: null });
+		expect(await env.KEY_CACHE.get(kvKeyName(hash), "json")).toEqual({
+			id: keyId,
+			name: "test",
+			models: null,
+		});
 
 		const revoked = await admin(`/admin/keys/${keyId}`, { method: "DELETE" });
 		expect(revoked.status).toBe(200);
@@ -75,7 +86,9 @@ describe("API keys", () => {
 		expect(await env.KEY_CACHE.get(kvKeyName(hash))).toBeNull();
 		expect((await chat(key, ask(id))).status).toBe(401);
 
-		const listing = (await (await admin("/admin/keys")).json()) as { data: Array<{ id: string; revoked_at: string | null }> };
+		const listing = (await (await admin("/admin/keys")).json()) as {
+			data: Array<{ id: string; revoked_at: string | null }>;
+		};
 		expect(listing.data.find((k) => k.id === keyId)?.revoked_at).toEqual(expect.any(String));
 		expect((await admin("/admin/keys/key_nope", { method: "DELETE" })).status).toBe(404);
 	});
@@ -105,7 +118,9 @@ describe("API keys", () => {
 				code: "model_not_allowed",
 			},
 		});
-		const list = (await (await gateway("/v1/models", { headers: { authorization: `Bearer ${key}` } })).json()) as {
+		const list = (await (
+			await gateway("/v1/models", { headers: { authorization: `Bearer ${key}` } })
+		).json()) as {
 			data: Array<{ id: string }>;
 		};
 		expect(list.data.map((m) => m.id)).toEqual([allowed]);
@@ -127,7 +142,12 @@ describe("the admin token", () => {
 			const wrong = await gateway(path, { method, headers: { authorization: "Bearer test-admin-tokeN" } });
 			expect(wrong.status).toBe(401);
 			expect(await wrong.json()).toEqual({
-				error: { message: "Invalid admin token.", type: "invalid_request_error", param: null, code: "invalid_admin_token" },
+				error: {
+					message: "Invalid admin token.",
+					type: "invalid_request_error",
+					param: null,
+					code: "invalid_admin_token",
+				},
 			});
 		}
 	});

@@ -182,7 +182,13 @@ describe("streamed chat completions", () => {
 			expect(last?.usage).toEqual({ ...UPSTREAM_USAGE, cost: COST });
 
 			const row = await usageRow(gateId);
-			expect(row).toMatchObject({ outcome: "ok", status: 200, streamed: 1, prompt_tokens: 19, completion_tokens: 10 });
+			expect(row).toMatchObject({
+				outcome: "ok",
+				status: 200,
+				streamed: 1,
+				prompt_tokens: 19,
+				completion_tokens: 10,
+			});
 			expect(row.ttft_ms).toEqual(expect.any(Number));
 		});
 	}
@@ -206,11 +212,19 @@ describe("streamed chat completions", () => {
 		const deltas = (events.slice(0, -1) as ChunkShape[]).map((c) => c.choices[0]?.delta);
 		expect(deltas).toEqual([
 			{ role: "assistant", content: null },
-			{ tool_calls: [{ index: 0, id: "call_A1", type: "function", function: { name: "get_weather", arguments: "" } }] },
+			{
+				tool_calls: [
+					{ index: 0, id: "call_A1", type: "function", function: { name: "get_weather", arguments: "" } },
+				],
+			},
 			{ tool_calls: [{ index: 0, function: { arguments: '{"city":"Par' } }] },
 			{ tool_calls: [{ index: 0, function: { arguments: 'is \\"Fr' } }] },
 			{ tool_calls: [{ index: 0, function: { arguments: 'ance\\""}' } }] },
-			{ tool_calls: [{ index: 1, id: "call_B2", type: "function", function: { name: "get_time", arguments: "" } }] },
+			{
+				tool_calls: [
+					{ index: 1, id: "call_B2", type: "function", function: { name: "get_time", arguments: "" } },
+				],
+			},
 			{ tool_calls: [{ index: 1, function: { arguments: '{"tz":"CET"}' } }] },
 			{},
 		]);
@@ -243,7 +257,12 @@ describe("streamed chat completions", () => {
 
 	it("replays a recorded OpenAI stream (tool call with role and header in one chunk)", async (ctx) => {
 		const id = await model("fixture-openai-stream-tool-call-then-answer.0");
-		const res = await chat(key, { model: id, messages: user, stream: true, stream_options: { include_usage: true } });
+		const res = await chat(key, {
+			model: id,
+			messages: user,
+			stream: true,
+			stream_options: { include_usage: true },
+		});
 		const { events } = await readSse(res);
 		const first = events[0] as ChunkShape | { error: { message: string } };
 		if ("error" in first && first.error.message === "fixture missing") return ctx.skip();
@@ -254,7 +273,10 @@ describe("streamed chat completions", () => {
 			.join("");
 		expect(JSON.parse(args)).toEqual(expect.any(Object));
 		expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("tool_calls");
-		expect(chunks.at(-1)?.usage).toMatchObject({ prompt_tokens: expect.any(Number), cost: expect.any(Number) });
+		expect(chunks.at(-1)?.usage).toMatchObject({
+			prompt_tokens: expect.any(Number),
+			cost: expect.any(Number),
+		});
 	});
 });
 
@@ -279,7 +301,12 @@ describe("upstream failures mid-stream", () => {
 			expect(events).not.toContain("[DONE]");
 			expect(events.filter((e) => typeof e === "object" && e !== null && "error" in e)).toHaveLength(1);
 			expect(JSON.stringify(events)).not.toMatch(/127\.0\.0\.1|SECRET/);
-			expect(await usageRow(gateId)).toMatchObject({ outcome: "upstream_error", status, error_code: code, streamed: 1 });
+			expect(await usageRow(gateId)).toMatchObject({
+				outcome: "upstream_error",
+				status,
+				error_code: code,
+				streamed: 1,
+			});
 		});
 	}
 });
@@ -296,10 +323,12 @@ describe("client disconnects", () => {
 		await reader.read();
 		void reader.cancel().catch(() => {});
 		const fakeBase = env.OPENAI_BASE_URL?.replace(/\/v1$/, "");
-		let status: { closedEarly: boolean; sent: number } | null = null;
+		type DripStatus = { closedEarly: boolean; sent: number } | null;
+		const readStatus = async () => (await (await fetch(`${fakeBase}/__status/${token}`)).json()) as DripStatus;
+		let status = await readStatus();
 		for (let i = 0; i < 100 && !status?.closedEarly; i++) {
 			await new Promise((r) => setTimeout(r, 20));
-			status = (await (await fetch(`${fakeBase}/__status/${token}`)).json()) as typeof status;
+			status = await readStatus();
 		}
 		expect(status?.closedEarly).toBe(true);
 		expect(status?.sent).toBeLessThan(100);

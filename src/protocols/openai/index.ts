@@ -1,5 +1,5 @@
-import type { Completion, Chunk } from "../../schemas/chat-response";
-import { type ProtocolAdapter, type SseEvent, type StreamItem, chunkItem } from "../adapter";
+import type { Chunk, Completion } from "../../schemas/chat-response";
+import { chunkItem, type ProtocolAdapter, type SseEvent, type StreamItem } from "../adapter";
 import { upstreamGarbage } from "../upstream-errors";
 import { mapOpenAIError } from "./map-error";
 import { chunkWire, completionWire, errorWire } from "./wire";
@@ -42,7 +42,11 @@ export const openaiAdapter: ProtocolAdapter = {
 					const message = error.data.error.message ?? "unknown error";
 					controller.enqueue({
 						type: "error",
-						error: mapOpenAIError(500, JSON.stringify({ error: { ...error.data.error, message } }), new Headers()),
+						error: mapOpenAIError(
+							500,
+							JSON.stringify({ error: { ...error.data.error, message } }),
+							new Headers(),
+						),
 					});
 					return;
 				}

@@ -31,12 +31,16 @@ export function mapOpenAIError(status: number, bodyText: string, headers: Header
 		});
 	}
 	if (status >= 400 && status < 500 && upstream) {
-		return new GatewayError(status === 404 || status === 413 || status === 422 || status === 409 ? status : 400, message, {
-			type: upstream.type ?? "invalid_request_error",
-			param: upstream.param ?? null,
-			code,
-			retryable: false,
-		});
+		return new GatewayError(
+			status === 404 || status === 413 || status === 422 || status === 409 ? status : 400,
+			message,
+			{
+				type: upstream.type ?? "invalid_request_error",
+				param: upstream.param ?? null,
+				code,
+				retryable: false,
+			},
+		);
 	}
 	return new GatewayError(502, `The upstream provider answered with an unexpected HTTP ${status}.`, {
 		code: "upstream_bad_response",

@@ -52,7 +52,9 @@ describe("SSE decoder", () => {
 	});
 
 	it("does not dispatch an event left unterminated at the end of the stream", async () => {
-		expect(await decodeAll('data: {"a":1}\n\ndata: {"b":', [4])).toEqual([{ event: undefined, data: '{"a":1}' }]);
+		expect(await decodeAll('data: {"a":1}\n\ndata: {"b":', [4])).toEqual([
+			{ event: undefined, data: '{"a":1}' },
+		]);
 	});
 
 	it("reassembles a long data line from one-byte pieces and a multi-megabyte one from 1 KB pieces", async () => {
@@ -60,7 +62,7 @@ describe("SSE decoder", () => {
 			[100_000, 1],
 			[8 * 1024 * 1024, 1024],
 		] as const) {
-			const payload = "A".repeat(size - 1) + "é";
+			const payload = `${"A".repeat(size - 1)}é`;
 			const events = await runStage(createSseDecoder(), split(encode(`data: ${payload}\n\n`), [piece]));
 			expect(events).toHaveLength(1);
 			expect(events[0]?.data.length).toBe(payload.length);

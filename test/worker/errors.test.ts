@@ -1,0 +1,208 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { chat, createKey, gateway, putModel, uniqueModelId, usageRow } from "./helpers";
+
+let key: string;
+beforeAll(async () => {
+	({ key } = await createKey());
+});
+
+async function scenario(upstream: string, provider = "openai"): Promise<string> {
+	const id = uniqueModelId(provider, upstream);
+	await putModel(id, { provider, upstream_model: upstream });
+	return id;
+}
+
+const ask = (model: string, extra: object = {}) => ({
+	model,
+	messages: [{ role: "user", content: "hi" }],
+	...extra,
+});
+
+async function expectError(res: Response, status: number, error: object): Promise<void> {
+	expect(res.status).toBe(status);
+	expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+	expect(res.headers.get("x-request-id")).toMatch(/^gate-/);
+	expect(await res.json()).toEqual({
+		error: { param: null, code: null, type: "invalid_request_error", ...error },
+	});
+}
+
+describe("bad requests", () => {
+	it("malformed JSON is a 400", async () => {
+		await expectError(await chat(key, '{"model": "x", "messages": ['), 400, {
+			message:
+				"We could not parse the JSON body of your request. The body must be valid JSON with Content-Type: application/json.",
+			code: "invalid_json",
+		});
+	});
+
+	it("a schema violation is a 400 naming the field", async () => {
+		const id = await scenario("text");
+		await expectError(await chat(key, { model: id, messages: [] }), 400, {
+			message: "Invalid value for 'messages': Too small: expected array to have >=1 items.",
+			param: "messages",
+			code: "invalid_value",
+		});
+		const res = await chat(key, { model: id, messages: [{ role: "user", content: "hi" }], temperature: 7 });
+		expect(res.status).toBe(400);
+		expect(((await res.json()) as { error: { param: string } }).error.param).toBe("temperature");
+		const role = await chat(key, { model: id, messages: [{ role: "robot", content: "hi" }] });
+		expect(((await role.json()) as { error: { param: string } }).error.param).toBe("messages[0].role");
+		const missing = await chat(key, { messages: [{ role: "user", content: "hi" }] });
+		expect(((await missing.json()) as { error: { param: string } }).error.param).toBe("model");
+	});
+
+	it("an unknown or disabled model is a 404 model_not_found, and disabling takes effect on the next request", async () => {
+		const notFound = {
+			type: "invalid_request_error",
+			param: "model",
+			code: "model_not_found",
+		};
+		await expectError(await chat(key, ask("openai/no-such-model")), 404, {
+			...notFound,
+			message: "The model 'openai/no-such-model' does not exist or is not enabled on this gateway.",
+		});
+		const id = await scenario("text");
+		expect((await chat(key, ask(id))).status).toBe(200);
+		await putModel(id, { provider: "openai", upstream_model: "text", enabled: false });
+		await expectError(await chat(key, ask(id)), 404, {
+			...notFound,
+			message: `The model '${id}' does not exist or is not enabled on this gateway.`,
+		});
+	});
+
+	it("an unknown route is a 404 and a wrong method a 405 with Allow", async () => {
+		await expectError(await gateway("/v1/nothing"), 404, {
+			message: "Unknown route: GET /v1/nothing.",
+			code: "not_found",
+		});
+		const res = await gateway("/v1/chat/completions", { headers: { authorization: `Bearer ${key}` } });
+		expect(res.headers.get("allow")).toBe("POST");
+		await expectError(res, 405, {
+			message: "Method GET is not allowed on /v1/chat/completions; use POST.",
+			code: "method_not_allowed",
+		});
+	});
+
+	it("a body over the limit is a 413 before it is parsed", async () => {
+		// The test configuration sets MAX_BODY_BYTES to 1 MiB.
+		const big = JSON.stringify(ask("openai/gpt-5.5", { padding: "x".repeat(1024 * 1024) }));
+		await expectError(await chat(key, big), 413, {
+			message: "The request body is larger than the gateway's limit of 1048576 bytes.",
+			code: "request_too_large",
+		});
+		const notJson = "{".repeat(1024 * 1024 + 1);
+		expect((await chat(key, notJson)).status).toBe(413);
+	});
+
+	it("rejected requests still leave a usage row", async () => {
+		const res = await chat(key, ask("openai/no-such-model"));
+		const row = await usageRow(res.headers.get("x-request-id") ?? "");
+		expect(row).toMatchObject({
+			model: "openai/no-such-model",
+			outcome: "rejected",
+			status: 404,
+			error_code: "model_not_found",
+		});
+	});
+});
+
+describe("upstream failures before the first byte", () => {
+	const serverError = { type: "server_error" };
+	const cases: Array<[string, number, object, Record<string, string>?]> = [
+		[
+			"rate-limited",
+			429,
+			{
+				type: "requests",
+				code: "rate_limit_exceeded",
+				message: "The upstream provider is rate-limiting requests: Rate limit reached for requests",
+			},
+			{ "retry-after": "7" },
+		],
+		[
+			"server-error",
+			502,
+			{
+				...serverError,
+				code: "upstream_error",
+				message:
+					"The upstream provider failed (HTTP 500): The server had an error while processing your request.",
+			},
+		],
+		[
+			"unavailable",
+			503,
+			{
+				...serverError,
+				code: "upstream_error",
+				message: "The upstream provider failed (HTTP 503): The engine is currently overloaded.",
+			},
+		],
+		[
+			"bad-request",
+			400,
+			{
+				message:
+					"Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+				param: "max_tokens",
+				code: "unsupported_parameter",
+			},
+		],
+		[
+			"auth-fail",
+			502,
+			{
+				...serverError,
+				code: "upstream_auth_failed",
+				message:
+					"The provider rejected the gateway's credentials; the gateway operator must check its API key.",
+			},
+		],
+		[
+			"garbage",
+			502,
+			{
+				...serverError,
+				code: "upstream_bad_response",
+				message: "The upstream provider sent an answer that is not JSON.",
+			},
+		],
+		[
+			"slow",
+			504,
+			{ ...serverError, code: "upstream_timeout", message: "The upstream did not answer within 1500 ms." },
+		],
+	];
+	for (const [upstream, status, error, headers] of cases) {
+		it(`${upstream} → ${status}`, async () => {
+			const id = await scenario(upstream);
+			const res = await chat(key, ask(id));
+			for (const [name, value] of Object.entries(headers ?? {})) expect(res.headers.get(name)).toBe(value);
+			const text = await res.clone().text();
+			expect(text).not.toMatch(/SECRET|sk-upstr|127\.0\.0\.1/);
+			await expectError(res, status, error);
+			const row = await usageRow(res.headers.get("x-request-id") ?? "");
+			expect(row).toMatchObject({ outcome: "upstream_error", status });
+		});
+	}
+
+	it("a streamed request that fails upstream before the first byte gets the same JSON error, not a stream", async () => {
+		const id = await scenario("rate-limited");
+		const res = await chat(key, ask(id, { stream: true }));
+		expect(res.status).toBe(429);
+		expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+	});
+
+	it("an unreachable upstream is a 502 that names no host", async () => {
+		const id = uniqueModelId("offline", "text");
+		await putModel(id, { provider: "offline", upstream_model: "text" });
+		const res = await chat(key, ask(id));
+		expect(await res.clone().text()).not.toMatch(/127\.0\.0\.1|SECRET/);
+		await expectError(res, 502, {
+			type: "server_error",
+			code: "upstream_unreachable",
+			message: "The upstream provider could not be reached.",
+		});
+	});
+});

@@ -1,0 +1,113 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { findModel, listModels } from "../../../src/catalog/models";
+import { recordUsage, type UsageRow } from "../../../src/usage/recorder";
+
+function row(id: string): UsageRow {
+	return {
+		id,
+		keyId: "key_batch",
+		model: "openai/batch",
+		provider: "openai",
+		upstreamModel: "batch",
+		promptTokens: 1,
+		completionTokens: 2,
+		totalTokens: 3,
+		cachedTokens: 0,
+		reasoningTokens: 0,
+		costUsd: 0.5,
+		outcome: "ok",
+		status: 200,
+		errorCode: null,
+		streamed: false,
+		latencyMs: 1,
+		ttftMs: null,
+		createdAt: Date.now(),
+	};
+}
+
+/** The real local D1, with its calls counted: batching is about how many calls reach it. */
+function countingDb() {
+	const calls = { batch: 0, run: 0 };
+	const db = new Proxy(env.DB, {
+		get(target, prop) {
+			if (prop === "batch") {
+				return (statements: D1PreparedStatement[]) => {
+					calls.batch += 1;
+					return target.batch(statements);
+				};
+			}
+			if (prop === "prepare") {
+				return (sql: string) => {
+					const statement = target.prepare(sql);
+					return new Proxy(statement, {
+						get(s, p) {
+							if (p === "bind") {
+								return (...values: unknown[]) => {
+									const bound = s.bind(...values);
+									return new Proxy(bound, {
+										get(b, q) {
+											if (q === "run") {
+												return () => {
+													calls.run += 1;
+													return b.run();
+												};
+											}
+											const value = Reflect.get(b, q);
+											return typeof value === "function" ? value.bind(b) : value;
+										},
+									});
+								};
+							}
+							const value = Reflect.get(s, p);
+							return typeof value === "function" ? value.bind(s) : value;
+						},
+					});
+				};
+			}
+			const value = Reflect.get(target, prop);
+			return typeof value === "function" ? value.bind(target) : value;
+		},
+	});
+	return { db, calls };
+}
+
+describe("usage recorder", () => {
+	it("writes many concurrent rows in few D1 batches, and every caller waits for its own row", async () => {
+		const { db, calls } = countingDb();
+		const ids = Array.from({ length: 60 }, (_, i) => `gate-batch-${crypto.randomUUID()}-${i}`);
+		await Promise.all(ids.map((id) => recordUsage({ ...env, DB: db }, row(id))));
+		// Every row is stored by the time its promise resolves.
+		const placeholders = ids.map(() => "?").join(",");
+		const stored = await env.DB.prepare(`SELECT COUNT(*) AS n FROM usage WHERE id IN (${placeholders})`)
+			.bind(...ids)
+			.first("n");
+		expect(stored).toBe(60);
+		// 60 rows at up to 25 a batch: 3 batches, no single-row writes.
+		expect(calls).toEqual({ batch: 3, run: 0 });
+	});
+
+	it("stores a row that a failed batch lost, on its own", async () => {
+		const id = `gate-retry-${crypto.randomUUID()}`;
+		const failing = new Proxy(env.DB, {
+			get(target, prop) {
+				if (prop === "batch") return () => Promise.reject(new Error("D1 overloaded"));
+				const value = Reflect.get(target, prop);
+				return typeof value === "function" ? value.bind(target) : value;
+			},
+		});
+		await recordUsage({ ...env, DB: failing }, row(id));
+		expect(await env.DB.prepare("SELECT outcome FROM usage WHERE id = ?").bind(id).first("outcome")).toBe(
+			"ok",
+		);
+	});
+});
+
+describe("the demo model", () => {
+	it("exists only where DEMO_MODEL is on", async () => {
+		expect(await findModel(env, "demo/echo")).not.toBeNull();
+		const off = { ...env, DEMO_MODEL: "off" };
+		expect(await findModel(off, "demo/echo")).toBeNull();
+		expect((await listModels(off, { enabledOnly: true })).map((m) => m.id)).not.toContain("demo/echo");
+	});
+});
