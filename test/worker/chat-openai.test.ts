@@ -324,7 +324,8 @@ describe("client disconnects", () => {
 		void reader.cancel().catch(() => {});
 		const fakeBase = env.OPENAI_BASE_URL?.replace(/\/v1$/, "");
 		type DripStatus = { closedEarly: boolean; sent: number } | null;
-		const readStatus = async () => (await (await fetch(`${fakeBase}/__status/${token}`)).json()) as DripStatus;
+		const readStatus = async () =>
+			(await (await fetch(`${fakeBase}/__status/${token}`)).json()) as DripStatus;
 		let status = await readStatus();
 		for (let i = 0; i < 100 && !status?.closedEarly; i++) {
 			await new Promise((r) => setTimeout(r, 20));
