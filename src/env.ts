@@ -18,6 +18,11 @@ export interface Env {
 	MAX_BODY_BYTES?: string;
 	UPSTREAM_FIRST_BYTE_TIMEOUT_MS?: string;
 	UPSTREAM_IDLE_TIMEOUT_MS?: string;
+	UPSTREAM_MAX_RETRIES?: string;
+	UPSTREAM_MAX_RETRY_WAIT_MS?: string;
+	UPSTREAM_RETRY_BASE_MS?: string;
+	/** Days to keep generated images; unset keeps them forever. */
+	IMAGE_RETENTION_DAYS?: string;
 	/** Secrets of extra providers are looked up by the name their entry gives. */
 	[secret: string]: unknown;
 }

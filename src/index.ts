@@ -1,12 +1,14 @@
 import { Hono } from "hono";
 import { requireAdmin, requireApiKey } from "./auth/middleware";
-import type { AppEnv } from "./env";
+import type { AppEnv, Env } from "./env";
 import { GatewayError } from "./errors";
+import { deleteExpiredImages } from "./images/retention";
 import { limitBody, requestContext } from "./middleware";
 import { adminKeysRoute } from "./routes/admin-keys";
 import { adminModelsRoute } from "./routes/admin-models";
 import { adminUsageRoute } from "./routes/admin-usage";
 import { chatCompletions } from "./routes/chat-completions";
+import { imagesRoute } from "./routes/images";
 import { modelsRoute } from "./routes/models";
 
 const app = new Hono<AppEnv>();
@@ -18,6 +20,8 @@ app.use("/v1/chat/*", requireApiKey());
 app.use("/v1/models", requireApiKey());
 app.post("/v1/chat/completions", chatCompletions);
 app.route("/v1/models", modelsRoute);
+// No API key: image URLs are unguessable capabilities, fetched as they are by chat UIs.
+app.route("/v1/images", imagesRoute);
 
 app.use("/admin/*", requireAdmin());
 app.route("/admin/keys", adminKeysRoute);
@@ -60,4 +64,10 @@ app.onError((cause, c) => {
 	return c.json(new GatewayError(500, "Internal gateway error.").toBody(), 500);
 });
 
-export default app;
+export default {
+	fetch: app.fetch,
+	/** The daily cron of wrangler.toml: image retention (a no-op unless IMAGE_RETENTION_DAYS is set). */
+	scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext) {
+		ctx.waitUntil(deleteExpiredImages(env, Date.now()));
+	},
+} satisfies ExportedHandler<Env>;

@@ -1,13 +1,13 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-import { GatewayError } from "../errors";
+import { createImageStore } from "../images/store";
 import type { ResponseContext } from "../protocols/adapter";
 
-/** Placeholder until the image store lands (issue 4): refuses loudly rather than dropping the image. */
-export function storeImageFor(_c: Context<AppEnv>): ResponseContext["storeImage"] {
-	return async () => {
-		throw new GatewayError(502, "This gateway cannot store generated images yet.", {
-			code: "image_store_failed",
-		});
-	};
+/** Images a model draws are stored in R2 and linked under this gateway's own origin. */
+export function storeImageFor(c: Context<AppEnv>): ResponseContext["storeImage"] {
+	return createImageStore(c.env, {
+		gateId: c.get("gateId"),
+		keyId: c.get("apiKey").id,
+		origin: new URL(c.req.url).origin,
+	});
 }

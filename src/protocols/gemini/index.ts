@@ -1,18 +1,13 @@
-import { GatewayError } from "../../errors";
 import type { ProtocolAdapter } from "../adapter";
+import { buildGeminiRequest } from "./convert-request";
+import { parseGeminiResponse } from "./convert-response";
+import { mapGeminiError } from "./map-error";
+import { createGeminiStreamStage } from "./stream-stage";
 
-const notYet = () => new GatewayError(501, "the gemini protocol adapter is not built yet", { code: "not_implemented" });
-
-/** Placeholder until the Gemini adapter lands (issue 4). */
+/** Google's Gemini API (generativelanguage v1beta generateContent) behind the OpenAI protocol. */
 export const geminiAdapter: ProtocolAdapter = {
-	buildRequest: async () => {
-		throw notYet();
-	},
-	parseResponse: async () => {
-		throw notYet();
-	},
-	createStreamStage: () => {
-		throw notYet();
-	},
-	mapError: () => notYet(),
+	buildRequest: buildGeminiRequest,
+	parseResponse: parseGeminiResponse,
+	createStreamStage: createGeminiStreamStage,
+	mapError: mapGeminiError,
 };
