@@ -31,6 +31,9 @@ export default defineConfig({
 								MAX_BODY_BYTES: "1048576",
 								UPSTREAM_FIRST_BYTE_TIMEOUT_MS: "1500",
 								UPSTREAM_IDLE_TIMEOUT_MS: "1500",
+								// Short waits keep retry tests fast; the fake's retry-after of 7 s is then "too long to wait".
+								UPSTREAM_RETRY_BASE_MS: "20",
+								UPSTREAM_MAX_RETRY_WAIT_MS: "1000",
 								PROVIDERS: JSON.stringify([
 									{
 										name: "groq",

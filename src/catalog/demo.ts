@@ -18,6 +18,7 @@ export const DEMO_MODEL: CatalogModel = {
 	cachedInputPrice: null,
 	maxOutputTokens: 4096,
 	capabilities: { vision: false, tools: false, json: false, image_output: false },
+	fallbacks: [],
 	createdAt: 0,
 };
 

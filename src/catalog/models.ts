@@ -13,6 +13,8 @@ export interface CatalogModel {
 	cachedInputPrice: number | null;
 	maxOutputTokens: number;
 	capabilities: Capabilities;
+	/** Models tried next when this one fails and the request names no `models` of its own. */
+	fallbacks: string[];
 	createdAt: number;
 }
 
@@ -26,6 +28,7 @@ interface ModelRow {
 	cached_input_price: number | null;
 	max_output_tokens: number;
 	capabilities: string;
+	fallbacks: string;
 	created_at: number;
 }
 
@@ -45,16 +48,23 @@ export const modelSpec = z.strictObject({
 	cached_input_price: z.number().min(0).nullish(),
 	max_output_tokens: z.number().int().positive().optional(),
 	capabilities: capabilitiesSchema.partial().optional(),
+	fallbacks: z.array(z.string().min(1)).max(10).optional(),
 });
 export type ModelSpec = z.infer<typeof modelSpec>;
 
-function fromRow(row: ModelRow): CatalogModel {
-	let caps: unknown = {};
+/** A hand-edited row with broken JSON degrades to the empty value rather than failing every request. */
+function parseJson(text: string | null | undefined): unknown {
 	try {
-		caps = JSON.parse(row.capabilities);
+		return JSON.parse(text ?? "null");
 	} catch {
-		// A hand-edited row with broken JSON: treat as no capabilities rather than failing every request.
+		return null;
 	}
+}
+
+const fallbackList = z.array(z.string()).catch([]);
+
+function fromRow(row: ModelRow): CatalogModel {
+	const caps = parseJson(row.capabilities) ?? {};
 	return {
 		id: row.id,
 		provider: row.provider,
@@ -67,6 +77,7 @@ function fromRow(row: ModelRow): CatalogModel {
 		capabilities: capabilitiesSchema
 			.catch({ vision: false, tools: false, json: false, image_output: false })
 			.parse(caps),
+		fallbacks: fallbackList.parse(parseJson(row.fallbacks)),
 		createdAt: row.created_at,
 	};
 }
@@ -90,10 +101,11 @@ export async function upsertModel(env: Env, id: string, spec: ModelSpec, now: nu
 	const capabilities = capabilitiesSchema.parse(spec.capabilities ?? {});
 	await env.DB.prepare(
 		`INSERT INTO models (id, provider, upstream_model, enabled, input_price, output_price, cached_input_price,
-			max_output_tokens, capabilities, created_at, updated_at)
-		 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+			max_output_tokens, capabilities, fallbacks, created_at, updated_at)
+		 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?10, ?10)
 		 ON CONFLICT (id) DO UPDATE SET provider = ?2, upstream_model = ?3, enabled = ?4, input_price = ?5,
-			output_price = ?6, cached_input_price = ?7, max_output_tokens = ?8, capabilities = ?9, updated_at = ?10`,
+			output_price = ?6, cached_input_price = ?7, max_output_tokens = ?8, capabilities = ?9, fallbacks = ?11,
+			updated_at = ?10`,
 	)
 		.bind(
 			id,
@@ -106,6 +118,7 @@ export async function upsertModel(env: Env, id: string, spec: ModelSpec, now: nu
 			spec.max_output_tokens ?? 8192,
 			JSON.stringify(capabilities),
 			now,
+			JSON.stringify(spec.fallbacks ?? []),
 		)
 		.run();
 	const saved = await findModel(env, id);
@@ -125,5 +138,6 @@ export function describeModel(model: CatalogModel) {
 		cached_input_price: model.cachedInputPrice,
 		max_output_tokens: model.maxOutputTokens,
 		capabilities: model.capabilities,
+		fallbacks: model.fallbacks,
 	};
 }

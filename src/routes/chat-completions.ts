@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { type AppEnv, intVar } from "../env";
+import type { AppEnv } from "../env";
 import { GatewayError } from "../errors";
 import type { ResponseContext } from "../protocols/adapter";
 import { type ChatRequest, chatRequest } from "../schemas/chat-request";
@@ -7,22 +7,19 @@ import type { Completion, Usage } from "../schemas/chat-response";
 import { readJson, validationError } from "../schemas/zod-error";
 import { buildStreamPipeline } from "../streaming/pipeline";
 import { trackStream } from "../streaming/tally";
-import { callUpstream, readBodyText, scrub } from "../upstream/call-upstream";
 import { costUsd, tokenCounts, withCost } from "../usage/cost";
 import { type Outcome, recordUsage } from "../usage/recorder";
-import { type ResolvedTarget, resolveTarget } from "./resolve-target";
+import { type DispatchLog, dispatch, dispatchSettings } from "./dispatch";
 import { storeImageFor } from "./store-image";
 
 /** What a request has learned so far, for its usage row. */
-interface Ledger {
+interface Ledger extends DispatchLog {
 	model: string;
-	resolved: ResolvedTarget | null;
 	streamed: boolean;
-	upstreamCalled: boolean;
 }
 
 export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
-	const ledger: Ledger = { model: "", resolved: null, streamed: false, upstreamCalled: false };
+	const ledger: Ledger = { model: "", resolved: null, streamed: false, attempts: [] };
 	try {
 		return await handle(c, ledger);
 	} catch (cause) {
@@ -30,16 +27,10 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
 		const outcome: Outcome =
 			error.code === "client_disconnected"
 				? "client_disconnected"
-				: ledger.upstreamCalled
+				: ledger.attempts.some((a) => !a.skipped)
 					? "upstream_error"
 					: "rejected";
-		finishUsage(c, ledger, {
-			outcome,
-			status: error.status,
-			errorCode: error.code,
-			usage: null,
-			ttftAt: null,
-		});
+		finishUsage(c, ledger, { outcome, status: error.status, errorCode: error.code, usage: null, ttftAt: null });
 		throw error;
 	}
 }
@@ -54,79 +45,52 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 	const request: ChatRequest = parsed.data;
 	ledger.streamed = request.stream === true;
 
-	const resolved = await resolveTarget(c.env, request.model, c.get("apiKey"));
-	ledger.resolved = resolved;
-	const { adapter, target, provider } = resolved;
-	const secrets = [target.apiKey, target.baseUrl, safeHost(target.baseUrl)];
-	// Bound: workerd refuses a fetch called with another `this`.
-	const fetcher: typeof fetch = provider.fetch ?? ((input, init) => fetch(input, init));
-
-	const upstreamRequest = await adapter.buildRequest(request, target, { fetch: fetcher });
-	ledger.upstreamCalled = true;
-	const firstByteTimeoutMs = intVar(c.env.UPSTREAM_FIRST_BYTE_TIMEOUT_MS, 60_000);
-	const idleTimeoutMs = intVar(c.env.UPSTREAM_IDLE_TIMEOUT_MS, 120_000);
+	const settings = dispatchSettings(c.env);
 	const clientSignal = c.req.raw.signal;
-	const upstream = await callUpstream(upstreamRequest, { fetch: fetcher, firstByteTimeoutMs, clientSignal });
-
-	if (!upstream.ok) {
-		const text = await readBodyText(upstream, idleTimeoutMs).catch(() => "");
-		throw scrub(adapter.mapError(upstream.status, text, upstream.headers), secrets);
-	}
-
+	const answer = await dispatch({
+		env: c.env,
+		request,
+		key: c.get("apiKey"),
+		clientSignal,
+		settings,
+		log: ledger,
+	});
+	const resolved = ledger.resolved;
+	if (!resolved) throw new Error("dispatch answered without a model");
+	// The model that answered: the client's own id unless a fallback took over.
+	const answeredBy = resolved.model.id;
 	const responseContext: ResponseContext = {
 		includeUsage: request.stream_options?.include_usage === true,
 		storeImage: storeImageFor(c),
 	};
 	const created = Math.floor(c.get("startedAt") / 1000);
 
-	if (!ledger.streamed) {
-		const text = await readBodyText(upstream, idleTimeoutMs);
-		let body: unknown;
-		try {
-			body = JSON.parse(text);
-		} catch {
-			throw new GatewayError(502, "The upstream provider sent an answer that is not JSON.", {
-				code: "upstream_bad_response",
-			});
-		}
-		const parsed = await adapter.parseResponse(body, responseContext);
-		const head = { id: c.get("gateId"), object: "chat.completion" as const, created, model: request.model };
-		const completion: Completion = Object.assign({ ...head }, parsed, head);
-		if (completion.usage) completion.usage = withCost(resolved.model, completion.usage);
-		finishUsage(c, ledger, {
-			outcome: "ok",
-			status: 200,
-			errorCode: null,
-			usage: completion.usage ?? null,
-			ttftAt: null,
-		});
-		return c.json(completion);
+	if (answer.kind === "json") {
+		const completion = await resolved.adapter.parseResponse(answer.body, responseContext);
+		const head = { id: c.get("gateId"), object: "chat.completion" as const, created, model: answeredBy };
+		const body: Completion = Object.assign({ ...head }, completion, head);
+		if (body.usage) body.usage = withCost(resolved.model, body.usage);
+		finishUsage(c, ledger, { outcome: "ok", status: 200, errorCode: null, usage: body.usage ?? null, ttftAt: null });
+		return c.json(body);
 	}
 
-	const contentType = upstream.headers.get("content-type") ?? "";
-	if (!contentType.includes("text/event-stream") || !upstream.body) {
-		upstream.body?.cancel().catch(() => {});
-		throw new GatewayError(502, "The upstream provider did not answer with an event stream.", {
-			code: "upstream_bad_response",
-		});
-	}
 	const tracked = trackStream();
 	// workerd reports a client that hung up through the request's signal (compatibility flag
-	// enable_request_signal); callUpstream has already tied the upstream fetch to the same signal.
+	// enable_request_signal); the upstream fetch is tied to the same signal and is aborted with it.
 	clientSignal.addEventListener("abort", () => tracked.settle("client_disconnected"), { once: true });
 	const stream = buildStreamPipeline(
-		upstream.body,
-		adapter,
+		answer.body,
+		resolved.adapter,
 		responseContext,
 		{
 			gateId: c.get("gateId"),
-			model: request.model,
+			model: answeredBy,
 			created,
 			includeUsage: responseContext.includeUsage,
 			priceUsage: (usage) => withCost(resolved.model, usage),
 			tracked,
 		},
-		idleTimeoutMs,
+		settings.idleTimeoutMs,
 	);
 	c.executionCtx.waitUntil(
 		tracked.ended.then((tally) =>
@@ -181,7 +145,9 @@ function writeUsage(c: Context<AppEnv>, ledger: Ledger, s: Settlement): Promise<
 		latencyMs: now - started,
 		ttftMs: s.ttftAt === null ? null : s.ttftAt - started,
 		createdAt: started,
+		attempts: ledger.attempts,
 	};
+	// One structured line per request for `wrangler tail`: ids, numbers and codes, never content or secrets.
 	console.log(
 		JSON.stringify({
 			gate_id: row.id,
@@ -192,15 +158,8 @@ function writeUsage(c: Context<AppEnv>, ledger: Ledger, s: Settlement): Promise<
 			latency_ms: row.latencyMs,
 			prompt_tokens: row.promptTokens,
 			completion_tokens: row.completionTokens,
+			attempts: row.attempts.length,
 		}),
 	);
 	return recordUsage(c.env, row).catch(() => {});
-}
-
-function safeHost(url: string): string | undefined {
-	try {
-		return new URL(url).host;
-	} catch {
-		return undefined;
-	}
 }

@@ -127,5 +127,7 @@ export const chatRequest = z.looseObject({
 	parallel_tool_calls: z.boolean().optional(),
 	response_format: responseFormat.optional(),
 	modalities: z.array(z.string()).optional(),
+	/** Gateway extension (OpenRouter's convention): models to fall over to, in order. Never sent upstream. */
+	models: z.array(z.string().min(1)).max(10).optional(),
 });
 export type ChatRequest = z.infer<typeof chatRequest>;

@@ -21,6 +21,8 @@ export interface UsageRow {
 	latencyMs: number;
 	ttftMs: number | null;
 	createdAt: number;
+	/** Every upstream try: retries and fallbacks. */
+	attempts: Array<{ model: string; status: number; code: string | null; ms: number }>;
 }
 
 /**
@@ -86,7 +88,7 @@ function insert(db: D1Database, r: UsageRow): D1PreparedStatement {
 		.prepare(
 			`INSERT OR REPLACE INTO usage (id, key_id, model, provider, upstream_model, prompt_tokens, completion_tokens,
 				total_tokens, cached_tokens, reasoning_tokens, cost_usd, outcome, status, error_code, streamed, latency_ms,
-				ttft_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				ttft_ms, created_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		)
 		.bind(
 			r.id,
@@ -107,5 +109,6 @@ function insert(db: D1Database, r: UsageRow): D1PreparedStatement {
 			r.latencyMs,
 			r.ttftMs,
 			r.createdAt,
+			JSON.stringify(r.attempts),
 		);
 }

@@ -20,6 +20,7 @@ describe("admin: models", () => {
 			...body,
 			cached_input_price: null,
 			max_output_tokens: 8192,
+			fallbacks: [],
 		};
 		expect(await created.json()).toEqual(expected);
 

@@ -23,6 +23,7 @@ function row(id: string): UsageRow {
 		latencyMs: 1,
 		ttftMs: null,
 		createdAt: Date.now(),
+		attempts: [{ model: "openai/batch", status: 200, code: null, ms: 1 }],
 	};
 }
 

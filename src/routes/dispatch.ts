@@ -1,0 +1,179 @@
+import type { KeyRecord } from "../auth/key-record";
+import { type Env, intVar } from "../env";
+import { GatewayError } from "../errors";
+import type { UpstreamRequest } from "../protocols/adapter";
+import type { ChatRequest } from "../schemas/chat-request";
+import { callUpstream, readBodyText, scrub } from "../upstream/call-upstream";
+import { type ResolvedTarget, resolveTarget } from "./resolve-target";
+
+/** One try of one model, as the usage row lists it. */
+export interface Attempt {
+	model: string;
+	status: number;
+	code: string | null;
+	ms: number;
+	/** A fallback that could not be used (unknown, disabled, not allowed): nothing was sent. */
+	skipped?: true;
+}
+
+/** What the dispatcher learned, kept even when it throws: the usage row needs it either way. */
+export interface DispatchLog {
+	attempts: Attempt[];
+	/** The candidate being tried, then the one that answered. */
+	resolved: ResolvedTarget | null;
+}
+
+export type Answer = { kind: "json"; body: unknown } | { kind: "stream"; body: ReadableStream<Uint8Array> };
+
+export interface DispatchSettings {
+	firstByteTimeoutMs: number;
+	idleTimeoutMs: number;
+	maxRetries: number;
+	/** A retry-after longer than this is not waited for: the next model is tried instead. */
+	maxRetryWaitMs: number;
+	backoffBaseMs: number;
+}
+
+export function dispatchSettings(env: Env): DispatchSettings {
+	return {
+		firstByteTimeoutMs: intVar(env.UPSTREAM_FIRST_BYTE_TIMEOUT_MS, 60_000),
+		idleTimeoutMs: intVar(env.UPSTREAM_IDLE_TIMEOUT_MS, 120_000),
+		maxRetries: Number(env.UPSTREAM_MAX_RETRIES ?? 2) >= 0 ? Math.floor(Number(env.UPSTREAM_MAX_RETRIES ?? 2)) : 2,
+		maxRetryWaitMs: intVar(env.UPSTREAM_MAX_RETRY_WAIT_MS, 10_000),
+		backoffBaseMs: intVar(env.UPSTREAM_RETRY_BASE_MS, 200),
+	};
+}
+
+interface DispatchInput {
+	env: Env;
+	request: ChatRequest;
+	key: KeyRecord;
+	clientSignal: AbortSignal;
+	settings: DispatchSettings;
+	log: DispatchLog;
+	sleep?: (ms: number) => Promise<void>;
+	random?: () => number;
+}
+
+/**
+ * Sends the request to its model, retrying a 429, a 5xx or a network failure with bounded
+ * exponential backoff and full jitter (honouring retry-after), then falling over to the next model:
+ * the request's own `models` list (OpenRouter's convention) or else the catalog's fallbacks. All of
+ * this happens before the client has received a byte; once the answer is returned nothing is retried.
+ * A first-byte timeout is not retried on the same model — the client has already waited that long.
+ */
+export async function dispatch(input: DispatchInput): Promise<Answer> {
+	const { log } = input;
+	// `models` is the gateway's own field: no upstream is told about it.
+	const { models: requestedFallbacks, ...request } = input.request;
+	const primary = await resolveTarget(input.env, request.model, input.key);
+	const candidates = [request.model, ...(requestedFallbacks ?? primary.model.fallbacks)].filter(
+		(id, i, all) => all.indexOf(id) === i,
+	);
+	let lastError: GatewayError | null = null;
+	for (const [index, modelId] of candidates.entries()) {
+		let target: ResolvedTarget;
+		try {
+			target = index === 0 ? primary : await resolveTarget(input.env, modelId, input.key);
+		} catch (error) {
+			// An unknown, disabled or forbidden fallback is skipped; the client asked for the first one.
+			if (!(error instanceof GatewayError)) throw error;
+			log.attempts.push({ model: modelId, status: error.status, code: error.code, ms: 0, skipped: true });
+			continue;
+		}
+		log.resolved = target;
+		try {
+			return await tryModel({ ...input, request }, target);
+		} catch (error) {
+			if (!(error instanceof GatewayError)) throw error;
+			lastError = error;
+			if (!fallsOver(error)) throw error;
+		}
+	}
+	throw lastError ?? new GatewayError(502, "No model could answer the request.", { code: "no_model_available" });
+}
+
+const fallsOver = (error: GatewayError) => error.status === 429 || error.status >= 500;
+
+async function tryModel(input: DispatchInput, resolved: ResolvedTarget): Promise<Answer> {
+	const { settings, log } = input;
+	const sleep = input.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+	const random = input.random ?? Math.random;
+	// Built once per model: a request the adapter refuses (400) is the client's to fix, not retried.
+	const upstreamRequest = await resolved.adapter.buildRequest(input.request, resolved.target, {
+		fetch: fetcherFor(resolved),
+	});
+	for (let retry = 0; ; retry++) {
+		const started = Date.now();
+		try {
+			const answer = await attempt(input, resolved, upstreamRequest);
+			log.attempts.push({ model: resolved.model.id, status: 200, code: null, ms: Date.now() - started });
+			return answer;
+		} catch (cause) {
+			if (!(cause instanceof GatewayError)) throw cause;
+			log.attempts.push({ model: resolved.model.id, status: cause.status, code: cause.code, ms: Date.now() - started });
+			if (cause.code === "client_disconnected" || !cause.retryable || cause.code === "upstream_timeout") throw cause;
+			if (retry >= settings.maxRetries) throw cause;
+			const wait = retryWait(cause, retry, settings, random);
+			if (wait === null) throw cause;
+			await sleep(wait);
+			if (input.clientSignal.aborted) throw cause;
+		}
+	}
+}
+
+/** Full-jitter exponential backoff, or the upstream's own retry-after; null when that is too long to wait. */
+function retryWait(error: GatewayError, retry: number, settings: DispatchSettings, random: () => number): number | null {
+	const retryAfter = Number(error.headers["retry-after"]);
+	if (Number.isFinite(retryAfter) && retryAfter >= 0) {
+		const ms = retryAfter * 1000;
+		return ms <= settings.maxRetryWaitMs ? ms : null;
+	}
+	const cap = Math.min(settings.maxRetryWaitMs, settings.backoffBaseMs * 2 ** retry);
+	return Math.round(random() * cap);
+}
+
+// Bound: workerd refuses a fetch called with another `this`.
+const fetcherFor = (resolved: ResolvedTarget): typeof fetch =>
+	resolved.provider.fetch ?? ((url, init) => fetch(url, init));
+
+async function attempt(input: DispatchInput, resolved: ResolvedTarget, upstreamRequest: UpstreamRequest): Promise<Answer> {
+	const { adapter, target } = resolved;
+	const { settings, request } = input;
+	const secrets = [target.apiKey, target.baseUrl, safeHost(target.baseUrl)];
+	const upstream = await callUpstream(upstreamRequest, {
+		fetch: fetcherFor(resolved),
+		firstByteTimeoutMs: settings.firstByteTimeoutMs,
+		clientSignal: input.clientSignal,
+	});
+	if (!upstream.ok) {
+		const text = await readBodyText(upstream, settings.idleTimeoutMs).catch(() => "");
+		throw scrub(adapter.mapError(upstream.status, text, upstream.headers), secrets);
+	}
+	if (request.stream === true) {
+		const contentType = upstream.headers.get("content-type") ?? "";
+		if (!contentType.includes("text/event-stream") || !upstream.body) {
+			upstream.body?.cancel().catch(() => {});
+			throw new GatewayError(502, "The upstream provider did not answer with an event stream.", {
+				code: "upstream_bad_response",
+			});
+		}
+		return { kind: "stream", body: upstream.body };
+	}
+	const text = await readBodyText(upstream, settings.idleTimeoutMs);
+	try {
+		return { kind: "json", body: JSON.parse(text) };
+	} catch {
+		throw new GatewayError(502, "The upstream provider sent an answer that is not JSON.", {
+			code: "upstream_bad_response",
+		});
+	}
+}
+
+function safeHost(url: string): string | undefined {
+	try {
+		return new URL(url).host;
+	} catch {
+		return undefined;
+	}
+}
