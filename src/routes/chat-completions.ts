@@ -30,7 +30,13 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
 				: ledger.attempts.some((a) => !a.skipped)
 					? "upstream_error"
 					: "rejected";
-		finishUsage(c, ledger, { outcome, status: error.status, errorCode: error.code, usage: null, ttftAt: null });
+		finishUsage(c, ledger, {
+			outcome,
+			status: error.status,
+			errorCode: error.code,
+			usage: null,
+			ttftAt: null,
+		});
 		throw error;
 	}
 }
@@ -70,7 +76,13 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 		const head = { id: c.get("gateId"), object: "chat.completion" as const, created, model: answeredBy };
 		const body: Completion = Object.assign({ ...head }, completion, head);
 		if (body.usage) body.usage = withCost(resolved.model, body.usage);
-		finishUsage(c, ledger, { outcome: "ok", status: 200, errorCode: null, usage: body.usage ?? null, ttftAt: null });
+		finishUsage(c, ledger, {
+			outcome: "ok",
+			status: 200,
+			errorCode: null,
+			usage: body.usage ?? null,
+			ttftAt: null,
+		});
 		return c.json(body);
 	}
 

@@ -38,7 +38,8 @@ export function dispatchSettings(env: Env): DispatchSettings {
 	return {
 		firstByteTimeoutMs: intVar(env.UPSTREAM_FIRST_BYTE_TIMEOUT_MS, 60_000),
 		idleTimeoutMs: intVar(env.UPSTREAM_IDLE_TIMEOUT_MS, 120_000),
-		maxRetries: Number(env.UPSTREAM_MAX_RETRIES ?? 2) >= 0 ? Math.floor(Number(env.UPSTREAM_MAX_RETRIES ?? 2)) : 2,
+		maxRetries:
+			Number(env.UPSTREAM_MAX_RETRIES ?? 2) >= 0 ? Math.floor(Number(env.UPSTREAM_MAX_RETRIES ?? 2)) : 2,
 		maxRetryWaitMs: intVar(env.UPSTREAM_MAX_RETRY_WAIT_MS, 10_000),
 		backoffBaseMs: intVar(env.UPSTREAM_RETRY_BASE_MS, 200),
 	};
@@ -90,7 +91,9 @@ export async function dispatch(input: DispatchInput): Promise<Answer> {
 			if (!fallsOver(error)) throw error;
 		}
 	}
-	throw lastError ?? new GatewayError(502, "No model could answer the request.", { code: "no_model_available" });
+	throw (
+		lastError ?? new GatewayError(502, "No model could answer the request.", { code: "no_model_available" })
+	);
 }
 
 const fallsOver = (error: GatewayError) => error.status === 429 || error.status >= 500;
@@ -111,8 +114,14 @@ async function tryModel(input: DispatchInput, resolved: ResolvedTarget): Promise
 			return answer;
 		} catch (cause) {
 			if (!(cause instanceof GatewayError)) throw cause;
-			log.attempts.push({ model: resolved.model.id, status: cause.status, code: cause.code, ms: Date.now() - started });
-			if (cause.code === "client_disconnected" || !cause.retryable || cause.code === "upstream_timeout") throw cause;
+			log.attempts.push({
+				model: resolved.model.id,
+				status: cause.status,
+				code: cause.code,
+				ms: Date.now() - started,
+			});
+			if (cause.code === "client_disconnected" || !cause.retryable || cause.code === "upstream_timeout")
+				throw cause;
 			if (retry >= settings.maxRetries) throw cause;
 			const wait = retryWait(cause, retry, settings, random);
 			if (wait === null) throw cause;
@@ -123,7 +132,12 @@ async function tryModel(input: DispatchInput, resolved: ResolvedTarget): Promise
 }
 
 /** Full-jitter exponential backoff, or the upstream's own retry-after; null when that is too long to wait. */
-function retryWait(error: GatewayError, retry: number, settings: DispatchSettings, random: () => number): number | null {
+function retryWait(
+	error: GatewayError,
+	retry: number,
+	settings: DispatchSettings,
+	random: () => number,
+): number | null {
 	const retryAfter = Number(error.headers["retry-after"]);
 	if (Number.isFinite(retryAfter) && retryAfter >= 0) {
 		const ms = retryAfter * 1000;
@@ -137,7 +151,11 @@ function retryWait(error: GatewayError, retry: number, settings: DispatchSetting
 const fetcherFor = (resolved: ResolvedTarget): typeof fetch =>
 	resolved.provider.fetch ?? ((url, init) => fetch(url, init));
 
-async function attempt(input: DispatchInput, resolved: ResolvedTarget, upstreamRequest: UpstreamRequest): Promise<Answer> {
+async function attempt(
+	input: DispatchInput,
+	resolved: ResolvedTarget,
+	upstreamRequest: UpstreamRequest,
+): Promise<Answer> {
 	const { adapter, target } = resolved;
 	const { settings, request } = input;
 	const secrets = [target.apiKey, target.baseUrl, safeHost(target.baseUrl)];

@@ -27,6 +27,8 @@ import { json, writeInPieces } from "./http";
  *   gated-<token>   streams one content chunk, then waits for POST /__release/<token>
  *   drip-<token>    a content chunk every 50 ms for 10 s; GET /__status/<token> tells whether
  *                   the gateway closed the connection early (client disconnect propagation)
+ *   flaky-<n>-<token>  fails the first n requests with 500, then answers like `text`
+ *   brief-429-<token>  429 with retry-after: 0 once, then answers like `text`
  *   fixture-<name>  replays ../shared/fixtures/openai/<name>.response.sse byte for byte
  */
 
@@ -38,6 +40,15 @@ const FIXTURES = path.resolve(process.cwd(), "../shared/fixtures/openai");
 const PIECES = [7, 1, 13, 3, 64, 2, 5];
 
 const gates = new Map<string, () => void>();
+const failuresSoFar = new Map<string, number>();
+
+/** True while the scenario keyed by `key` still has failures left to give. */
+function failNow(key: string, times: number): boolean {
+	const done = failuresSoFar.get(key) ?? 0;
+	if (done >= times) return false;
+	failuresSoFar.set(key, done + 1);
+	return true;
+}
 const gateWaiters = new Map<string, Promise<void>>();
 const dripStatus = new Map<string, { closedEarly: boolean; sent: number }>();
 
@@ -234,6 +245,32 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 			},
 		});
 	}
+	const flaky = /^flaky-(\d+)-/.exec(model);
+	if (flaky && failNow(model, Number(flaky[1]))) {
+		return json(res, 500, {
+			error: {
+				message: "The server had an error while processing your request.",
+				type: "server_error",
+				param: null,
+				code: null,
+			},
+		});
+	}
+	if (model.startsWith("brief-429-") && failNow(model, 1)) {
+		return json(
+			res,
+			429,
+			{
+				error: {
+					message: "Rate limit reached for requests",
+					type: "requests",
+					param: null,
+					code: "rate_limit_exceeded",
+				},
+			},
+			{ "retry-after": "0" },
+		);
+	}
 	if (model === "rate-limited") {
 		return json(
 			res,
@@ -329,7 +366,9 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 
 	// Streams from here on.
 	openSse(res);
-	if (model === "text") return sendInPieces(res, textStream(model, includeUsage));
+	if (model === "text" || flaky || model.startsWith("brief-429-")) {
+		return sendInPieces(res, textStream(model, includeUsage));
+	}
 	if (model === "text-crlf") {
 		return sendInPieces(res, textStream(model, includeUsage, "\r\n", true));
 	}
