@@ -3,6 +3,7 @@ export interface Env {
 	DB: D1Database;
 	KEY_CACHE: KVNamespace;
 	IMAGES: R2Bucket;
+	KEY_LIMITER: DurableObjectNamespace<import("./limits/key-limiter").KeyLimiter>;
 
 	OPENAI_BASE_URL?: string;
 	ANTHROPIC_BASE_URL?: string;

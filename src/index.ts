@@ -35,7 +35,7 @@ const allowed: Array<[RegExp, string]> = [
 	[/^\/v1\/chat\/completions$/, "POST"],
 	[/^\/v1\/models$/, "GET"],
 	[/^\/admin\/keys$/, "GET, POST"],
-	[/^\/admin\/keys\/[^/]+$/, "DELETE"],
+	[/^\/admin\/keys\/[^/]+$/, "PATCH, DELETE"],
 	[/^\/admin\/models$/, "GET"],
 	[/^\/admin\/models\/[^/]+\/[^/]+$/, "PUT"],
 	[/^\/admin\/usage$/, "GET"],
@@ -63,6 +63,9 @@ app.onError((cause, c) => {
 	console.error(JSON.stringify({ message: "unhandled error", gate_id: c.get("gateId"), error: cause.name }));
 	return c.json(new GatewayError(500, "Internal gateway error.").toBody(), 500);
 });
+
+/** Durable Object classes must be exported by the Worker's main module. */
+export { KeyLimiter } from "./limits/key-limiter";
 
 export default {
 	fetch: app.fetch,

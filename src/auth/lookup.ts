@@ -1,5 +1,5 @@
 import type { Env } from "../env";
-import type { KeyRecord } from "./key-record";
+import { type KeyRecord, type KeyRow, toKeyRecord } from "./key-record";
 
 /**
  * Key look-up, fastest first:
@@ -52,13 +52,10 @@ function remember(hash: string, record: KeyRecord | null, now: number): void {
 }
 
 async function readFromD1(env: Env, hash: string): Promise<KeyRecord | null> {
-	const row = await env.DB.prepare(
-		"SELECT id, name, models FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
-	)
+	const row = await env.DB.prepare("SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL")
 		.bind(hash)
-		.first<{ id: string; name: string; models: string | null }>();
-	if (!row) return null;
-	return { id: row.id, name: row.name, models: row.models ? (JSON.parse(row.models) as string[]) : null };
+		.first<KeyRow>();
+	return row ? toKeyRecord(row) : null;
 }
 
 /** For tests and benchmarks: how many keys the isolate holds. */

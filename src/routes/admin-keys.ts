@@ -1,32 +1,70 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { createKey, listKeys, revokeKey } from "../auth/keys";
+import {
+	createKey,
+	findKey,
+	type KeyListing,
+	type KeySettings,
+	listKeys,
+	revokeKey,
+	updateKey,
+} from "../auth/keys";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors";
+import { keyLimitsSchema } from "../limits/key-limits";
 import { readJson, validationError } from "../schemas/zod-error";
 
-export const createKeyBody = z.strictObject({
+const keyFields = z.strictObject({
 	name: z.string().min(1).max(200),
 	models: z.array(z.string().min(1)).max(1000).nullish(),
+	...keyLimitsSchema.shape,
 });
+
+export const createKeyBody = keyFields;
+/** PATCH: every field optional; a field set to null removes that limit or the allow-list. */
+export const updateKeyBody = keyFields.partial();
+
+type Fields = z.infer<typeof updateKeyBody>;
+
+/** The patch applied over what the key has now (or over nothing, for a new key). */
+function settingsFrom(fields: Fields, current: KeyListing | null): KeySettings {
+	const pick = <T>(value: T | null | undefined, existing: T | null): T | null =>
+		value === undefined ? existing : value;
+	return {
+		name: fields.name ?? current?.name ?? "",
+		models: pick(fields.models, current?.models ?? null),
+		limits: {
+			budgetUsd: pick(fields.budget_usd, current?.budget_usd ?? null),
+			budgetPeriod: fields.budget_period ?? current?.budget_period ?? "total",
+			rpm: pick(fields.rpm, current?.rpm ?? null),
+			tpm: pick(fields.tpm, current?.tpm ?? null),
+		},
+	};
+}
+
+const notFound = (id: string) => new GatewayError(404, `No key with id '${id}'.`, { code: "key_not_found" });
 
 export const adminKeysRoute = new Hono<AppEnv>()
 	.post("/", async (c) => {
 		const parsed = createKeyBody.safeParse(await readJson(c.req.raw));
 		if (!parsed.success) throw validationError(parsed.error);
-		const { key, listing } = await createKey(
-			c.env,
-			{ name: parsed.data.name, models: parsed.data.models ?? null },
-			Date.now(),
-		);
+		const { key, listing } = await createKey(c.env, settingsFrom(parsed.data, null), Date.now());
 		// The only time the key is ever shown.
 		return c.json({ ...listing, key }, 201);
 	})
 	.get("/", async (c) => c.json({ data: await listKeys(c.env) }))
+	.patch("/:id", async (c) => {
+		const id = c.req.param("id");
+		const parsed = updateKeyBody.safeParse(await readJson(c.req.raw));
+		if (!parsed.success) throw validationError(parsed.error);
+		const current = await findKey(c.env, id);
+		if (!current) throw notFound(id);
+		const updated = await updateKey(c.env, id, settingsFrom(parsed.data, current));
+		if (!updated) throw notFound(id);
+		return c.json(updated);
+	})
 	.delete("/:id", async (c) => {
 		const id = c.req.param("id");
-		if (!(await revokeKey(c.env, id, Date.now()))) {
-			throw new GatewayError(404, `No key with id '${id}'.`, { code: "key_not_found" });
-		}
+		if (!(await revokeKey(c.env, id, Date.now()))) throw notFound(id);
 		return c.json({ id, revoked: true });
 	});

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors";
+import { admitRequest, settleRequest } from "../limits/enforce";
 import type { ResponseContext } from "../protocols/adapter";
 import { type ChatRequest, chatRequest } from "../schemas/chat-request";
 import type { Completion, Usage } from "../schemas/chat-response";
@@ -51,6 +52,7 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 	const request: ChatRequest = parsed.data;
 	ledger.streamed = request.stream === true;
 
+	await admitRequest(c.env, c.get("apiKey"), Date.now());
 	const settings = dispatchSettings(c.env);
 	const clientSignal = c.req.raw.signal;
 	const answer = await dispatch({
@@ -66,6 +68,7 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 	// The model that answered: the client's own id unless a fallback took over.
 	const answeredBy = resolved.model.id;
 	const responseContext: ResponseContext = {
+		request,
 		includeUsage: request.stream_options?.include_usage === true,
 		storeImage: storeImageFor(c),
 	};
@@ -173,5 +176,10 @@ function writeUsage(c: Context<AppEnv>, ledger: Ledger, s: Settlement): Promise<
 			attempts: row.attempts.length,
 		}),
 	);
-	return recordUsage(c.env, row).catch(() => {});
+	const booked = settleRequest(c.env, c.get("apiKey"), {
+		startedAt: started,
+		tokens: row.totalTokens,
+		costUsd: row.costUsd,
+	}).catch(() => {});
+	return Promise.all([recordUsage(c.env, row).catch(() => {}), booked]).then(() => {});
 }

@@ -107,6 +107,8 @@ describe("the gateway under wrangler dev, through the openai package", () => {
 		expect(created.status, created.text).toBe(201);
 		const body = JSON.parse(created.text) as Record<string, unknown>;
 		expect(Object.keys(body).sort()).toEqual([
+			"budget_period",
+			"budget_usd",
 			"created_at",
 			"id",
 			"key",
@@ -114,6 +116,8 @@ describe("the gateway under wrangler dev, through the openai package", () => {
 			"name",
 			"prefix",
 			"revoked_at",
+			"rpm",
+			"tpm",
 		]);
 		clientKey = String(body.key);
 		clientKeyId = String(body.id);
@@ -135,6 +139,10 @@ describe("the gateway under wrangler dev, through the openai package", () => {
 					name: "e2e client",
 					prefix: clientKey.slice(0, 10),
 					models: null,
+					budget_usd: null,
+					budget_period: "total",
+					rpm: null,
+					tpm: null,
 					created_at: body.created_at,
 					revoked_at: null,
 				},

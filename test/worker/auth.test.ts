@@ -24,6 +24,10 @@ describe("API keys", () => {
 			name: "ci",
 			prefix: key.slice(0, 10),
 			models: null,
+			budget_usd: null,
+			budget_period: "total",
+			rpm: null,
+			tpm: null,
 			created_at: expect.any(String),
 			revoked_at: null,
 			key,
@@ -78,6 +82,7 @@ describe("API keys", () => {
 			id: keyId,
 			name: "test",
 			models: null,
+			limits: { budgetUsd: null, budgetPeriod: "total", rpm: null, tpm: null },
 		});
 
 		const revoked = await admin(`/admin/keys/${keyId}`, { method: "DELETE" });

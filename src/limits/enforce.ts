@@ -1,0 +1,33 @@
+import type { KeyRecord } from "../auth/key-record";
+import type { Env } from "../env";
+import { GatewayError } from "../errors";
+import { hasLimits } from "./key-limits";
+
+const limiterFor = (env: Env, key: KeyRecord) => env.KEY_LIMITER.get(env.KEY_LIMITER.idFromName(key.id));
+
+/**
+ * Asks the key's limiter whether this request may start. Keys without limits never reach the
+ * Durable Object, so the hot path makes no binding call for them.
+ */
+export async function admitRequest(env: Env, key: KeyRecord, now: number): Promise<void> {
+	if (!key.limits || !hasLimits(key.limits)) return;
+	const admission = await limiterFor(env, key).admit(key.limits, now);
+	if (admission.ok) return;
+	throw new GatewayError(429, admission.message, {
+		type: admission.code === "insufficient_quota" ? "insufficient_quota" : "rate_limit_error",
+		code: admission.code,
+		retryable: false,
+		headers: admission.retryAfter === null ? {} : { "retry-after": String(admission.retryAfter) },
+	});
+}
+
+/** Books a finished request's tokens and cost against the key's limits. */
+export async function settleRequest(
+	env: Env,
+	key: KeyRecord,
+	usage: { startedAt: number; tokens: number; costUsd: number },
+): Promise<void> {
+	if (!key.limits || !hasLimits(key.limits)) return;
+	if (usage.tokens === 0 && usage.costUsd === 0) return;
+	await limiterFor(env, key).settle(key.limits, usage.startedAt, usage.tokens, usage.costUsd, Date.now());
+}

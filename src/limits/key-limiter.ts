@@ -1,0 +1,127 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import { budgetPeriodOf, type KeyLimits, secondsToNextMonth } from "./key-limits";
+
+export type Admission =
+	| { ok: true }
+	| {
+			ok: false;
+			code: "rate_limit_exceeded" | "insufficient_quota";
+			message: string;
+			retryAfter: number | null;
+	  };
+
+interface State {
+	/** Start times of the requests admitted in the last minute. */
+	requests: number[];
+	/** Tokens settled in the last minute, with when. */
+	tokens: Array<[time: number, tokens: number]>;
+	/** USD spent per budget period ("total" or "YYYY-MM"). */
+	spent: Record<string, number>;
+}
+
+const WINDOW_MS = 60_000;
+
+/**
+ * One Durable Object per API key: the single place where that key's counters live. A Durable Object
+ * handles one event at a time and keeps its state in memory between them, so admission decisions are
+ * exact under any concurrency — 50 simultaneous requests on a key allowed 10 a minute let exactly 10
+ * through. KV (eventually consistent) cannot count, and Workers' rate-limiting binding is
+ * per-location and approximate.
+ *
+ * Windows slide: a request counts against rpm for 60 s after it was admitted, tokens for 60 s after
+ * they were settled. Tokens are only known when a request ends, so tpm refuses new requests once the
+ * last minute's tokens reached the limit; a request in flight can carry a key past it. Likewise a
+ * budget can be overshot by the requests already in flight when it ran out.
+ */
+export class KeyLimiter extends DurableObject<Env> {
+	private state: State | null = null;
+
+	private async load(): Promise<State> {
+		if (!this.state) {
+			this.state = (await this.ctx.storage.get<State>("state")) ?? { requests: [], tokens: [], spent: {} };
+		}
+		return this.state;
+	}
+
+	/** Decides whether a request may start now; an admitted request counts against rpm at once. */
+	async admit(limits: KeyLimits, now: number): Promise<Admission> {
+		const state = await this.load();
+		prune(state, now);
+		if (limits.budgetUsd !== null) {
+			const spent = state.spent[budgetPeriodOf(limits, now)] ?? 0;
+			if (spent >= limits.budgetUsd) {
+				const monthly = limits.budgetPeriod === "monthly";
+				return {
+					ok: false,
+					code: "insufficient_quota",
+					message: `This API key has spent its ${monthly ? "monthly " : ""}budget of $${limits.budgetUsd}.`,
+					retryAfter: monthly ? secondsToNextMonth(now) : null,
+				};
+			}
+		}
+		if (limits.rpm !== null && state.requests.length >= limits.rpm) {
+			const oldest = state.requests[0] ?? now;
+			return {
+				ok: false,
+				code: "rate_limit_exceeded",
+				message: `Rate limit reached: this API key may make ${limits.rpm} requests per minute.`,
+				retryAfter: Math.max(1, Math.ceil((oldest + WINDOW_MS - now) / 1000)),
+			};
+		}
+		if (limits.tpm !== null) {
+			const used = state.tokens.reduce((sum, [, tokens]) => sum + tokens, 0);
+			if (used >= limits.tpm) {
+				const oldest = state.tokens[0]?.[0] ?? now;
+				return {
+					ok: false,
+					code: "rate_limit_exceeded",
+					message: `Rate limit reached: this API key may use ${limits.tpm} tokens per minute.`,
+					retryAfter: Math.max(1, Math.ceil((oldest + WINDOW_MS - now) / 1000)),
+				};
+			}
+		}
+		state.requests.push(now);
+		await this.ctx.storage.put("state", state);
+		return { ok: true };
+	}
+
+	/** Books what a finished request used. */
+	async settle(
+		limits: KeyLimits,
+		startedAt: number,
+		tokens: number,
+		costUsd: number,
+		now: number,
+	): Promise<void> {
+		const state = await this.load();
+		prune(state, now);
+		if (tokens > 0) state.tokens.push([now, tokens]);
+		if (costUsd > 0) {
+			// Billed to the period the request started in, so a request crossing midnight of the month is counted once.
+			const period = budgetPeriodOf(limits, startedAt);
+			state.spent[period] = (state.spent[period] ?? 0) + costUsd;
+		}
+		await this.ctx.storage.put("state", state);
+	}
+
+	/** For the admin API and tests: what the counters hold now. */
+	async snapshot(
+		limits: KeyLimits,
+		now: number,
+	): Promise<{ requests: number; tokens: number; spent: number }> {
+		const state = await this.load();
+		prune(state, now);
+		return {
+			requests: state.requests.length,
+			tokens: state.tokens.reduce((sum, [, tokens]) => sum + tokens, 0),
+			spent: state.spent[budgetPeriodOf(limits, now)] ?? 0,
+		};
+	}
+}
+
+function prune(state: State, now: number): void {
+	const cutoff = now - WINDOW_MS;
+	while (state.requests.length > 0 && (state.requests[0] ?? now) <= cutoff) state.requests.shift();
+	while (state.tokens.length > 0 && (state.tokens[0]?.[0] ?? now) <= cutoff) state.tokens.shift();
+}
