@@ -1,7 +1,625 @@
+import { existsSync, readFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
 import type { FakeHandler } from "./http";
-import { json } from "./http";
+import { json, writeInPieces } from "./http";
 
-/** Placeholder: the fake Anthropic Messages API (issue 3). */
-export const handleAnthropic: FakeHandler = (_req, _body, res) => {
-	json(res, 404, { type: "error", error: { type: "not_found_error", message: "fake not built yet" } });
+/**
+ * A fake Anthropic Messages API speaking the real wire format: `POST /v1/messages`, `x-api-key` and
+ * `anthropic-version` checked, request bodies validated the way Anthropic does where translators
+ * go wrong, and streams with `event:` lines, `ping` events, trailing-space padding inside `data:`
+ * lines, written in odd-sized byte pieces so multi-byte UTF-8 characters are split.
+ *
+ * The request's `model` (the catalog's upstream_model) picks the scenario:
+ *   text            "Héllo, wörld! 👋 How can I help?" (usage 21 in / 9 out)
+ *   cached          short text; usage 10 in, 300 cache writes, 2000 cache reads, 5 out
+ *   tools-parallel  text "Let me check both." + get_weather {city:"Paris"} + get_time {zone:"Europe/Rome"}
+ *   tool-no-args    text + refresh_inbox with no arguments (only `partial_json: ""`)
+ *   tool-loop       1st turn: get_weather {city:"Paris"} as toolu_loop_1; 2nd turn (tool_result present):
+ *                   checks the assistant and tool_result turns field by field, 400 on any difference,
+ *                   else "In Paris it is 18°C and sunny."
+ *   thinking        a thinking block (with signature), a redacted_thinking block, then text "42"
+ *   refusal         no content, stop_reason refusal with stop_details
+ *   max-tokens      text cut off, stop_reason max_tokens
+ *   stop-sequence   text, stop_reason stop_sequence
+ *   json-tool       answers the forced tool (tool_choice.type "tool", else 400) with {"answer":42,"unit":"°C"}
+ *   echo-request    a text block whose text is JSON {headers, body} of what the fake received (headers:
+ *                   anthropic-version, content-type, anthropic-beta; never the key)
+ *   error-midstream stream: text, then `event: error` overloaded_error; non-stream: 529
+ *   truncated       stream: text, then the connection ends (no message_delta); non-stream: as text
+ *   garbage         200 with a body that is not a message / a stream event that is not JSON
+ *   overloaded      HTTP 529 overloaded_error        rate-limited  HTTP 429, retry-after: 17
+ *   server-error    HTTP 500 api_error               bad-request   HTTP 400 invalid_request_error
+ *   forbidden       HTTP 403 permission_error        too-large     HTTP 413 (plain text, as Cloudflare sends)
+ *   replay-text, replay-tool-no-args, replay-quoted-tool, replay-thinking, replay-server-tools
+ *                   stream the recorded responses in ../shared/fixtures/anthropic when present, or
+ *                   equivalent constructed events when not (same block shapes, our own text)
+ *   anything else   HTTP 404 not_found_error "model: <name>", as Anthropic answers an unknown model
+ */
+
+const API_KEY = "sk-ant-upstream-SECRET";
+const FIXTURES = path.resolve(process.cwd(), "../shared/fixtures/anthropic");
+const PIECES = [7, 3, 11, 1, 5, 2, 13];
+
+type Obj = Record<string, unknown>;
+type Block = Obj & { type: string };
+interface Answer {
+	content: Block[];
+	stop_reason: string;
+	usage: {
+		input_tokens: number;
+		output_tokens: number;
+		cache_creation_input_tokens?: number;
+		cache_read_input_tokens?: number;
+	};
+	stop_details?: Obj;
+}
+
+const isObj = (value: unknown): value is Obj =>
+	typeof value === "object" && value !== null && !Array.isArray(value);
+const errorBody = (type: string, message: string) => ({
+	type: "error",
+	error: { type, message },
+	request_id: "req_fake",
+});
+const invalid = (res: ServerResponse, message: string) =>
+	json(res, 400, errorBody("invalid_request_error", message));
+
+export const handleAnthropic: FakeHandler = async (req, body, res) => {
+	const url = new URL(req.url ?? "/", "http://fake");
+	if (req.method !== "POST" || url.pathname !== "/v1/messages") {
+		return json(res, 404, errorBody("not_found_error", "Not found"));
+	}
+	if (req.headers["x-api-key"] !== API_KEY)
+		return json(res, 401, errorBody("authentication_error", "invalid x-api-key"));
+	if (!req.headers["anthropic-version"]) return invalid(res, "anthropic-version: header is required");
+	let request: unknown;
+	try {
+		request = JSON.parse(body);
+	} catch {
+		return invalid(res, "There was an issue with your request body: not valid JSON");
+	}
+	if (!isObj(request)) return invalid(res, "request body must be an object");
+	const problem = validate(request);
+	if (problem) return invalid(res, problem);
+	const answer = await respond(String(request.model), request, req, res);
+	if (!answer) return;
+	if (request.stream === true) await stream(res, answerEvents(answer, String(request.model)));
+	else
+		json(res, 200, {
+			id: "msg_fake",
+			type: "message",
+			role: "assistant",
+			model: request.model,
+			...answer,
+			stop_sequence: null,
+		});
 };
+
+/** Sends the HTTP-level scenarios itself and returns undefined; otherwise returns the answer to send. */
+async function respond(
+	model: string,
+	request: Obj,
+	req: IncomingMessage,
+	res: ServerResponse,
+): Promise<Answer | undefined> {
+	const text = (
+		value: string,
+		stop_reason = "end_turn",
+		usage: Answer["usage"] = { input_tokens: 21, output_tokens: 9 },
+	) => ({
+		content: [{ type: "text", text: value }],
+		stop_reason,
+		usage,
+	});
+	const messages = request.messages as Obj[];
+	switch (model) {
+		case "text":
+			return text("Héllo, wörld! 👋 How can I help?");
+		case "cached":
+			return text("Cached hello.", "end_turn", {
+				input_tokens: 10,
+				cache_creation_input_tokens: 300,
+				cache_read_input_tokens: 2000,
+				output_tokens: 5,
+			});
+		case "tools-parallel":
+			return {
+				content: [
+					{ type: "text", text: "Let me check both." },
+					{ type: "tool_use", id: "toolu_fake_weather", name: "get_weather", input: { city: "Paris" } },
+					{ type: "tool_use", id: "toolu_fake_time", name: "get_time", input: { zone: "Europe/Rome" } },
+				],
+				stop_reason: "tool_use",
+				usage: { input_tokens: 310, output_tokens: 88 },
+			};
+		case "tool-no-args":
+			return {
+				content: [
+					{ type: "text", text: "Refreshing." },
+					{ type: "tool_use", id: "toolu_fake_refresh", name: "refresh_inbox", input: {} },
+				],
+				stop_reason: "tool_use",
+				usage: { input_tokens: 120, output_tokens: 30 },
+			};
+		case "tool-loop":
+			return toolLoop(messages, res);
+		case "thinking":
+			return {
+				content: [
+					{ type: "thinking", thinking: "6 × 7 = 42, so the answer is 42.", signature: "c2lnbmF0dXJl" },
+					{ type: "redacted_thinking", data: "ZW5jcnlwdGVk" },
+					{ type: "text", text: "42" },
+				],
+				stop_reason: "end_turn",
+				usage: { input_tokens: 30, output_tokens: 60 },
+			};
+		case "refusal":
+			return {
+				content: [],
+				stop_reason: "refusal",
+				stop_details: { type: "refusal", category: "cyber", explanation: "Declined." },
+				usage: { input_tokens: 15, output_tokens: 1 },
+			};
+		case "max-tokens":
+			return text("This answer is cut", "max_tokens", { input_tokens: 12, output_tokens: 5 });
+		case "stop-sequence":
+			return text("Counting: 1, 2,", "stop_sequence", { input_tokens: 12, output_tokens: 6 });
+		case "json-tool": {
+			const choice = request.tool_choice;
+			if (!isObj(choice) || choice.type !== "tool" || typeof choice.name !== "string") {
+				invalid(res, "fake json-tool: expected tool_choice {type:'tool', name}");
+				return undefined;
+			}
+			return {
+				content: [
+					{ type: "tool_use", id: "toolu_fake_json", name: choice.name, input: { answer: 42, unit: "°C" } },
+				],
+				stop_reason: "tool_use",
+				usage: { input_tokens: 50, output_tokens: 20 },
+			};
+		}
+		case "echo-request": {
+			const headers: Obj = {};
+			for (const name of ["anthropic-version", "content-type", "anthropic-beta"])
+				headers[name] = req.headers[name] ?? null;
+			return text(JSON.stringify({ headers, body: request }), "end_turn", {
+				input_tokens: 10,
+				output_tokens: 10,
+			});
+		}
+		case "error-midstream":
+		case "truncated":
+			if (model === "error-midstream" && request.stream !== true) {
+				json(res, 529, errorBody("overloaded_error", "Overloaded"));
+				return undefined;
+			}
+			return text("Partial answer that", "end_turn", { input_tokens: 17, output_tokens: 4 });
+		case "garbage":
+			if (request.stream === true) {
+				res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" });
+				await writeInPieces(res, 'event: message_start\ndata: {"type":"message_start",\n\n', PIECES);
+				res.end();
+			} else json(res, 200, { hello: "not a message" });
+			return undefined;
+		case "overloaded":
+			json(res, 529, errorBody("overloaded_error", "Overloaded"), { "retry-after": "3" });
+			return undefined;
+		case "rate-limited":
+			json(
+				res,
+				429,
+				errorBody("rate_limit_error", "This request would exceed your organization's rate limit."),
+				{
+					"retry-after": "17",
+					"anthropic-ratelimit-requests-remaining": "0",
+				},
+			);
+			return undefined;
+		case "server-error":
+			json(res, 500, errorBody("api_error", "Internal server error"));
+			return undefined;
+		case "bad-request":
+			invalid(res, "messages.0.content: fake bad request for the gateway tests");
+			return undefined;
+		case "forbidden":
+			json(res, 403, errorBody("permission_error", `key ${API_KEY} may not use this model`));
+			return undefined;
+		case "too-large":
+			res.writeHead(413, { "content-type": "text/html" });
+			res.end("<html><body>413 Request Entity Too Large</body></html>");
+			return undefined;
+		default:
+			if (model.startsWith("replay-")) {
+				await replay(model, res);
+				return undefined;
+			}
+			json(res, 404, errorBody("not_found_error", `model: ${model}`));
+			return undefined;
+	}
+}
+
+/** The expected second turn of the tool-loop scenario, as the gateway must translate it. */
+const LOOP_CALL = { type: "tool_use", id: "toolu_loop_1", name: "get_weather", input: { city: "Paris" } };
+const LOOP_RESULT = { type: "tool_result", tool_use_id: "toolu_loop_1", content: "18°C and sunny" };
+
+function toolLoop(messages: Obj[], res: ServerResponse): Answer | undefined {
+	const last = messages.at(-1);
+	const hasResult =
+		Array.isArray(last?.content) &&
+		last.content.some((block) => isObj(block) && block.type === "tool_result");
+	if (!hasResult) {
+		return { content: [LOOP_CALL], stop_reason: "tool_use", usage: { input_tokens: 90, output_tokens: 40 } };
+	}
+	const expected = [
+		{ role: "user", content: [{ type: "text", text: "Weather in Paris?" }] },
+		{ role: "assistant", content: [LOOP_CALL] },
+		{ role: "user", content: [LOOP_RESULT] },
+	];
+	const got = JSON.stringify(messages);
+	if (got !== JSON.stringify(expected)) {
+		invalid(res, `fake tool-loop: second request differs. expected ${JSON.stringify(expected)} got ${got}`);
+		return undefined;
+	}
+	return {
+		content: [{ type: "text", text: "In Paris it is 18°C and sunny." }],
+		stop_reason: "end_turn",
+		usage: { input_tokens: 150, output_tokens: 12 },
+	};
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Validation: what Anthropic rejects with 400 (https://docs.anthropic.com/en/api/messages).
+
+const TOP_LEVEL = new Set([
+	"model",
+	"max_tokens",
+	"messages",
+	"system",
+	"temperature",
+	"top_p",
+	"top_k",
+	"stop_sequences",
+	"stream",
+	"tools",
+	"tool_choice",
+	"thinking",
+	"metadata",
+	"service_tier",
+	"container",
+	"mcp_servers",
+	"context_management",
+	"output_config",
+]);
+const MEDIA = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
+
+function validate(r: Obj): string | undefined {
+	for (const key of Object.keys(r)) if (!TOP_LEVEL.has(key)) return `${key}: Extra inputs are not permitted`;
+	if (typeof r.model !== "string" || r.model === "") return "model: Field required";
+	if (!Number.isInteger(r.max_tokens) || (r.max_tokens as number) < 1) return "max_tokens: Field required";
+	if (
+		r.temperature !== undefined &&
+		!(typeof r.temperature === "number" && r.temperature >= 0 && r.temperature <= 1)
+	) {
+		return "temperature: Input should be less than or equal to 1";
+	}
+	if (r.top_p !== undefined && !(typeof r.top_p === "number" && r.top_p >= 0 && r.top_p <= 1))
+		return "top_p: invalid";
+	if (
+		r.stop_sequences !== undefined &&
+		!(
+			Array.isArray(r.stop_sequences) &&
+			r.stop_sequences.every((s) => typeof s === "string" && s.trim() !== "")
+		)
+	) {
+		return "stop_sequences: each stop sequence must contain non-whitespace";
+	}
+	if (r.metadata !== undefined && !(isObj(r.metadata) && typeof r.metadata.user_id === "string"))
+		return "metadata.user_id: invalid";
+	if (r.system !== undefined && typeof r.system !== "string") {
+		if (!Array.isArray(r.system)) return "system: Input should be a valid list";
+		for (const [i, block] of r.system.entries()) {
+			const problem = checkBlock(block, "user", `system.${i}`);
+			if (problem) return problem;
+		}
+	}
+	const toolNames = new Set<string>();
+	if (r.tools !== undefined) {
+		if (!Array.isArray(r.tools)) return "tools: Input should be a valid list";
+		for (const [i, tool] of r.tools.entries()) {
+			if (!isObj(tool) || typeof tool.name !== "string" || !/^[a-zA-Z0-9_-]{1,128}$/.test(tool.name))
+				return `tools.${i}.name: invalid`;
+			if (!isObj(tool.input_schema) || tool.input_schema.type !== "object")
+				return `tools.${i}.custom.input_schema.type: Field required`;
+			toolNames.add(tool.name);
+		}
+	}
+	if (r.tool_choice !== undefined) {
+		const choice = r.tool_choice;
+		if (!isObj(choice) || !["auto", "any", "tool", "none"].includes(String(choice.type)))
+			return "tool_choice: invalid";
+		if (choice.type === "tool" && !toolNames.has(String(choice.name)))
+			return `tool_choice: tool '${choice.name}' not found in tools`;
+	}
+	if (r.thinking !== undefined) {
+		const thinking = r.thinking;
+		if (!isObj(thinking) || thinking.type !== "enabled" || typeof thinking.budget_tokens !== "number")
+			return "thinking: invalid";
+		if (thinking.budget_tokens < 1024)
+			return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024";
+		if (thinking.budget_tokens >= (r.max_tokens as number))
+			return "`max_tokens` must be greater than `thinking.budget_tokens`";
+		if (isObj(r.tool_choice) && (r.tool_choice.type === "any" || r.tool_choice.type === "tool")) {
+			return "Thinking may not be enabled when tool_choice forces tool use.";
+		}
+		if (r.temperature !== undefined && r.temperature !== 1)
+			return "`temperature` may only be set to 1 when thinking is enabled.";
+	}
+	return validateMessages(r.messages);
+}
+
+function validateMessages(messages: unknown): string | undefined {
+	if (!Array.isArray(messages) || messages.length === 0) return "messages: at least one message is required";
+	let previousToolUses = new Set<string>();
+	for (const [i, message] of messages.entries()) {
+		if (!isObj(message)) return `messages.${i}: Input should be an object`;
+		const role = message.role;
+		if (role !== "user" && role !== "assistant") {
+			return `messages.${i}.role: Unexpected role "${String(role)}". The Messages API accepts a top-level \`system\` parameter, not "system" as an input message role.`;
+		}
+		if (i === 0 && role !== "user") return 'messages: first message must use the "user" role';
+		if (i > 0 && (messages[i - 1] as Obj).role === role)
+			return 'messages: roles must alternate between "user" and "assistant"';
+		const content =
+			typeof message.content === "string" ? [{ type: "text", text: message.content }] : message.content;
+		if (!Array.isArray(content) || content.length === 0) {
+			return `messages.${i}: all messages must have non-empty content except for the optional final assistant message`;
+		}
+		const toolUses = new Set<string>();
+		let seenOther = false;
+		for (const [j, block] of content.entries()) {
+			const where = `messages.${i}.content.${j}`;
+			const problem = checkBlock(block, role, where);
+			if (problem) return problem;
+			const b = block as Block;
+			if (b.type === "tool_use") toolUses.add(String(b.id));
+			if (b.type === "tool_result") {
+				if (seenOther)
+					return `${where}: tool_result blocks must come before any other content in a user message`;
+				if (!previousToolUses.has(String(b.tool_use_id))) {
+					return `${where}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(b.tool_use_id)}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`;
+				}
+				previousToolUses.delete(String(b.tool_use_id));
+			} else seenOther = true;
+		}
+		if (role === "user" && previousToolUses.size > 0) {
+			return `messages.${i}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${[...previousToolUses].join(", ")}`;
+		}
+		previousToolUses = toolUses;
+	}
+	return undefined;
+}
+
+function checkBlock(block: unknown, role: string, where: string): string | undefined {
+	if (!isObj(block) || typeof block.type !== "string")
+		return `${where}: Input should be an object with a type`;
+	switch (block.type) {
+		case "text":
+			return typeof block.text === "string" && block.text !== ""
+				? undefined
+				: `${where}: text content blocks must be non-empty`;
+		case "image": {
+			if (role !== "user") return `${where}: images are only allowed in user messages`;
+			const source = block.source;
+			if (!isObj(source)) return `${where}.source: Field required`;
+			if (source.type === "url")
+				return typeof source.url === "string" && source.url.startsWith("https://")
+					? undefined
+					: `${where}.source.url: invalid`;
+			if (source.type !== "base64" || !MEDIA.has(String(source.media_type)))
+				return `${where}.source.media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'`;
+			return typeof source.data === "string" && /^[A-Za-z0-9+/]+=*$/.test(source.data)
+				? undefined
+				: `${where}.source.data: invalid base64`;
+		}
+		case "document":
+			return role === "user" && isObj(block.source) ? undefined : `${where}: invalid document`;
+		case "tool_use":
+			if (role !== "assistant") return `${where}: tool_use blocks are only allowed in assistant messages`;
+			return typeof block.id === "string" && typeof block.name === "string" && isObj(block.input)
+				? undefined
+				: `${where}: invalid tool_use`;
+		case "tool_result":
+			if (role !== "user") return `${where}: tool_result blocks are only allowed in user messages`;
+			if (block.content === undefined || typeof block.content === "string") return undefined;
+			return Array.isArray(block.content) ? undefined : `${where}.content: invalid`;
+		default:
+			return `${where}.type: Input tag '${block.type}' is not supported`;
+	}
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Streaming.
+
+/** The events Anthropic would stream for `answer`, text and JSON split into small deltas. */
+function answerEvents(answer: Answer, model: string): Obj[] {
+	const { usage } = answer;
+	const events: Obj[] = [
+		{
+			type: "message_start",
+			message: {
+				id: "msg_fake",
+				type: "message",
+				role: "assistant",
+				model,
+				content: [],
+				stop_reason: null,
+				stop_sequence: null,
+				usage: { cache_creation_input_tokens: 0, cache_read_input_tokens: 0, ...usage, output_tokens: 1 },
+			},
+		},
+	];
+	answer.content.forEach((block, index) => {
+		const delta = (d: Obj) => events.push({ type: "content_block_delta", index, delta: d });
+		if (block.type === "text") {
+			events.push({ type: "content_block_start", index, content_block: { type: "text", text: "" } });
+			if (index === 0) events.push({ type: "ping" });
+			for (const piece of splitText(String(block.text), 6)) delta({ type: "text_delta", text: piece });
+		} else if (block.type === "tool_use" || block.type === "server_tool_use") {
+			events.push({ type: "content_block_start", index, content_block: { ...block, input: {} } });
+			delta({ type: "input_json_delta", partial_json: "" });
+			const input = Object.keys(block.input as Obj).length > 0 ? JSON.stringify(block.input) : "";
+			for (let at = 0; at < input.length; at += 5)
+				delta({ type: "input_json_delta", partial_json: input.slice(at, at + 5) });
+		} else if (block.type === "thinking") {
+			events.push({
+				type: "content_block_start",
+				index,
+				content_block: { type: "thinking", thinking: "", signature: "" },
+			});
+			for (const piece of splitText(String(block.thinking), 9))
+				delta({ type: "thinking_delta", thinking: piece });
+			delta({ type: "thinking_delta", thinking: "" });
+			delta({ type: "signature_delta", signature: String(block.signature) });
+		} else {
+			events.push({ type: "content_block_start", index, content_block: block });
+		}
+		events.push({ type: "content_block_stop", index });
+		events.push({ type: "ping" });
+	});
+	if (model === "error-midstream") {
+		events.push({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } });
+		return events;
+	}
+	if (model === "truncated") return events;
+	events.push({
+		type: "message_delta",
+		delta: {
+			stop_reason: answer.stop_reason,
+			stop_sequence: null,
+			...(answer.stop_details ? { stop_details: answer.stop_details } : {}),
+		},
+		usage: { cache_creation_input_tokens: 0, cache_read_input_tokens: 0, ...usage },
+	});
+	events.push({ type: "message_stop" });
+	return events;
+}
+
+/** Splits by code point, as Anthropic never splits inside a character. */
+function splitText(text: string, size: number): string[] {
+	const chars = Array.from(text);
+	const pieces: string[] = [];
+	for (let at = 0; at < chars.length; at += size) pieces.push(chars.slice(at, at + size).join(""));
+	return pieces;
+}
+
+/** SSE framing as recorded: `event:` line, `data:` line padded with trailing spaces, blank line. */
+function frame(events: Obj[]): string {
+	return events
+		.map((event, i) => {
+			const data =
+				event.type === "ping" ? '{"type": "ping"}' : JSON.stringify(event) + " ".repeat((i * 7) % 13);
+			return `event: ${String(event.type)}\ndata: ${data}\n\n`;
+		})
+		.join("");
+}
+
+async function stream(res: ServerResponse, events: Obj[] | string): Promise<void> {
+	res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "request-id": "req_fake" });
+	await writeInPieces(res, typeof events === "string" ? events : frame(events), PIECES);
+	res.end();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Replays of recorded responses, with constructed stand-ins when the fixtures are absent.
+
+const REPLAYS: Record<string, { file: string; fallback: Answer }> = {
+	"replay-text": {
+		file: "anthropic-text-raw.response.sse",
+		fallback: {
+			content: [{ type: "text", text: "2" }],
+			stop_reason: "end_turn",
+			usage: { input_tokens: 20, output_tokens: 5 },
+		},
+	},
+	"replay-tool-no-args": {
+		file: "anthropic-tool-no-args.chunks.txt",
+		fallback: {
+			content: [
+				{ type: "text", text: "I'll refresh the list." },
+				{ type: "tool_use", id: "toolu_stand_in_1", name: "updateIssueList", input: {} },
+			],
+			stop_reason: "tool_use",
+			usage: { input_tokens: 500, output_tokens: 40 },
+		},
+	},
+	"replay-quoted-tool": {
+		file: "anthropic-issue-11719-quoted-tool-input.chunks.txt",
+		fallback: {
+			content: [
+				{
+					type: "tool_use",
+					id: "toolu_stand_in_2",
+					name: "save_note",
+					input: { note: 'He said: "go \\ now"', tags: ["a"] },
+				},
+			],
+			stop_reason: "tool_use",
+			usage: { input_tokens: 900, output_tokens: 100 },
+		},
+	},
+	"replay-thinking": {
+		file: "anthropic-clear-thinking.1.chunks.txt",
+		fallback: {
+			content: [
+				{ type: "thinking", thinking: "Half of 370 is 185.", signature: "c2ln" },
+				{ type: "text", text: "185" },
+			],
+			stop_reason: "end_turn",
+			usage: { input_tokens: 60, output_tokens: 50 },
+		},
+	},
+	"replay-server-tools": {
+		file: "anthropic-text-server-tool-and-tool-use-raw.response.sse",
+		fallback: {
+			content: [
+				{ type: "text", text: "Searching for a tool." },
+				{
+					type: "server_tool_use",
+					id: "srvtoolu_stand_in",
+					name: "tool_search_tool_bm25",
+					input: { query: "rates" },
+				},
+				{
+					type: "tool_search_tool_result",
+					tool_use_id: "srvtoolu_stand_in",
+					content: { type: "tool_search_tool_search_result", tool_references: [] },
+				},
+				{ type: "text", text: "Found it." },
+				{
+					type: "tool_use",
+					id: "toolu_stand_in_3",
+					name: "get_exchange_rate",
+					input: { from_currency: "USD", to_currency: "EUR" },
+				},
+			],
+			stop_reason: "tool_use",
+			usage: { input_tokens: 700, output_tokens: 170 },
+		},
+	},
+};
+
+async function replay(model: string, res: ServerResponse): Promise<void> {
+	const spec = REPLAYS[model];
+	if (!spec) return json(res, 404, errorBody("not_found_error", `model: ${model}`));
+	const file = path.join(FIXTURES, spec.file);
+	if (!existsSync(file)) return stream(res, answerEvents(spec.fallback, model));
+	const text = readFileSync(file, "utf8");
+	if (file.endsWith(".sse")) return stream(res, text);
+	// vercel/ai recordings keep one event per line without SSE framing: frame them as the API does.
+	const events = text
+		.split("\n")
+		.filter((line) => line.trim() !== "")
+		.map((line) => JSON.parse(line) as Obj);
+	return stream(res, events);
+}

@@ -1,18 +1,29 @@
-import { GatewayError } from "../../errors";
 import type { ProtocolAdapter } from "../adapter";
+import { convertRequest } from "./convert-request";
+import { convertResponse } from "./convert-response";
+import { type AnthropicResponseContext, wantsJson } from "./json-mode";
+import { mapAnthropicError } from "./map-error";
+import { createStreamStage } from "./stream-stage";
 
-const notYet = () => new GatewayError(501, "the anthropic protocol adapter is not built yet", { code: "not_implemented" });
-
-/** Placeholder until the Anthropic adapter lands (issue 3). */
+/**
+ * Claude behind the OpenAI Chat Completions API, through Anthropic's Messages API
+ * (POST {ANTHROPIC_BASE_URL}/v1/messages). Decisions a client can observe:
+ * - thinking is exposed as `reasoning_content` (message and delta field), never mixed into content;
+ *   redacted thinking is dropped. reasoning_effort turns thinking on where Anthropic allows it
+ *   (choose-thinking.ts).
+ * - response_format is emulated with a forced tool call on every Claude model (json-mode.ts).
+ * - parameters Claude cannot honour are a 400 naming the parameter (reject-unsupported.ts).
+ * - usage.prompt_tokens_details.cache_creation_tokens carries cache writes, for pricing.
+ */
 export const anthropicAdapter: ProtocolAdapter = {
-	buildRequest: async () => {
-		throw notYet();
+	async buildRequest(request, target) {
+		return convertRequest(request, target);
 	},
-	parseResponse: async () => {
-		throw notYet();
+	async parseResponse(body, ctx: AnthropicResponseContext) {
+		return convertResponse(body, wantsJson(ctx.request));
 	},
-	createStreamStage: () => {
-		throw notYet();
+	createStreamStage(ctx: AnthropicResponseContext) {
+		return createStreamStage(wantsJson(ctx.request));
 	},
-	mapError: () => notYet(),
+	mapError: mapAnthropicError,
 };

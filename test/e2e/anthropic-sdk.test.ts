@@ -1,0 +1,191 @@
+import OpenAI from "openai";
+import type { ChatCompletionChunk } from "openai/resources/chat/completions";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type RunningGateway, startGateway } from "./wrangler-dev";
+
+/**
+ * Claude models behind the real gateway (`npm run dev` → wrangler dev), driven by the official
+ * `openai` package against the fake Anthropic API (test/fakes/anthropic-fake.ts): the client must
+ * not be able to tell that Claude answered.
+ */
+
+const ADMIN_TOKEN = "e2e-anthropic-admin-token";
+const UPSTREAM_KEY = "sk-ant-upstream-SECRET";
+const GATE_ID = /^gate-[A-Za-z0-9_-]{24}$/;
+const PRICES = { input_price: 1, output_price: 2 };
+const MODELS: Array<[string, string]> = [
+	["anthropic/e2e-text", "text"],
+	["anthropic/e2e-tools", "tools-parallel"],
+	["anthropic/e2e-loop", "tool-loop"],
+	["anthropic/e2e-json", "json-tool"],
+	["anthropic/e2e-midstream", "error-midstream"],
+	["anthropic/e2e-ratelimited", "rate-limited"],
+];
+const WEATHER_PARAMETERS = { type: "object", properties: { city: { type: "string" } }, required: ["city"] };
+
+describe("Claude models under wrangler dev, through the openai package", () => {
+	const fakeUrl = inject("anthropicUrl");
+	let gateway: RunningGateway;
+	let client: OpenAI;
+
+	const admin = async (path: string, method: string, body: unknown) => {
+		const res = await fetch(`${gateway.baseUrl}${path}`, {
+			method,
+			headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+			body: JSON.stringify(body),
+		});
+		return { status: res.status, text: await res.text() };
+	};
+
+	beforeAll(async () => {
+		gateway = await startGateway({
+			vars: { ANTHROPIC_BASE_URL: fakeUrl, ANTHROPIC_API_KEY: UPSTREAM_KEY, ADMIN_TOKEN },
+		});
+		const created = await admin("/admin/keys", "POST", { name: "e2e anthropic client" });
+		expect(created.status, created.text).toBe(201);
+		client = new OpenAI({
+			apiKey: String((JSON.parse(created.text) as { key: string }).key),
+			baseURL: `${gateway.baseUrl}/v1`,
+			maxRetries: 0,
+		});
+		for (const [id, upstream_model] of MODELS) {
+			const res = await admin(`/admin/models/${id}`, "PUT", {
+				provider: "anthropic",
+				upstream_model,
+				...PRICES,
+				capabilities: { tools: true, json: true },
+			});
+			expect(res.status, res.text).toBe(200);
+		}
+	});
+
+	afterAll(async () => {
+		await gateway?.stop();
+	});
+
+	it("streams text the SDK reads like any OpenAI stream", async () => {
+		const stream = await client.chat.completions.create({
+			model: "anthropic/e2e-text",
+			messages: [{ role: "user", content: "Hello" }],
+			stream: true,
+			stream_options: { include_usage: true },
+		});
+		const chunks: ChatCompletionChunk[] = [];
+		for await (const chunk of stream) chunks.push(chunk);
+		expect(chunks[0]?.id).toMatch(GATE_ID);
+		expect(chunks.every((chunk) => chunk.model === "anthropic/e2e-text")).toBe(true);
+		expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("")).toBe(
+			"Héllo, wörld! 👋 How can I help?",
+		);
+		expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
+		expect(chunks.at(-1)?.usage).toMatchObject({ prompt_tokens: 21, completion_tokens: 9, total_tokens: 30 });
+	});
+
+	it("reassembles text followed by two parallel tool calls with the SDK's stream helper", async () => {
+		const final = await client.chat.completions
+			.stream({
+				model: "anthropic/e2e-tools",
+				messages: [{ role: "user", content: "Weather in Paris and the time in Rome?" }],
+				tools: [
+					{ type: "function", function: { name: "get_weather", parameters: WEATHER_PARAMETERS } },
+					{
+						type: "function",
+						function: { name: "get_time", parameters: { type: "object", properties: {} } },
+					},
+				],
+			})
+			.finalChatCompletion();
+		expect(final.id).toMatch(GATE_ID);
+		expect(final.choices).toHaveLength(1);
+		expect(final.choices[0]?.finish_reason).toBe("tool_calls");
+		const message = final.choices[0]?.message;
+		expect(message?.content).toBe("Let me check both.");
+		expect(
+			(message?.tool_calls ?? []).map((call) =>
+				call.type === "function"
+					? { id: call.id, type: call.type, name: call.function.name, arguments: call.function.arguments }
+					: call,
+			),
+		).toEqual([
+			{ id: "toolu_fake_weather", type: "function", name: "get_weather", arguments: '{"city":"Paris"}' },
+			{ id: "toolu_fake_time", type: "function", name: "get_time", arguments: '{"zone":"Europe/Rome"}' },
+		]);
+	});
+
+	it("runs a tool loop with the SDK's runner; the fake checks the second request field by field", async () => {
+		const calls: unknown[] = [];
+		const runner = client.chat.completions.runTools({
+			model: "anthropic/e2e-loop",
+			messages: [{ role: "user", content: "Weather in Paris?" }],
+			stream: true,
+			tools: [
+				{
+					type: "function",
+					function: {
+						name: "get_weather",
+						description: "Current weather for a city",
+						parameters: WEATHER_PARAMETERS,
+						parse: (input: string) => JSON.parse(input) as { city: string },
+						function: (args: { city: string }) => {
+							calls.push(args);
+							return "18°C and sunny";
+						},
+					},
+				},
+			],
+		});
+		expect(await runner.finalContent()).toBe("In Paris it is 18°C and sunny.");
+		expect(calls).toEqual([{ city: "Paris" }]);
+	});
+
+	it("returns schema-shaped JSON as the message content for response_format", async () => {
+		const completion = await client.chat.completions.create({
+			model: "anthropic/e2e-json",
+			messages: [{ role: "user", content: "Temperature reading, as JSON" }],
+			response_format: {
+				type: "json_schema",
+				json_schema: {
+					name: "reading",
+					schema: { type: "object", properties: { answer: { type: "integer" }, unit: { type: "string" } } },
+				},
+			},
+		});
+		expect(completion.choices[0]?.finish_reason).toBe("stop");
+		expect(completion.choices[0]?.message.tool_calls ?? []).toEqual([]);
+		expect(JSON.parse(completion.choices[0]?.message.content ?? "")).toEqual({ answer: 42, unit: "°C" });
+	});
+
+	it("raises the SDK's APIError for an error Claude reports mid-stream", async () => {
+		const stream = await client.chat.completions.create({
+			model: "anthropic/e2e-midstream",
+			messages: [{ role: "user", content: "Hello" }],
+			stream: true,
+		});
+		let text = "";
+		const failure = await (async () => {
+			for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+		})().catch((error: unknown) => error);
+		expect(text).toBe("Partial answer that");
+		expect(failure).toBeInstanceOf(OpenAI.APIError);
+		expect(failure).toMatchObject({
+			error: { message: "The upstream provider is temporarily overloaded; retry later.", code: "overloaded" },
+		});
+	});
+
+	it("maps Anthropic's 429 to the SDK's RateLimitError with retry-after", async () => {
+		const limited = await client.chat.completions
+			.create({ model: "anthropic/e2e-ratelimited", messages: [{ role: "user", content: "Hello" }] })
+			.catch((error: unknown) => error);
+		expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
+		expect(limited).toMatchObject({ status: 429, code: "rate_limit_exceeded" });
+		expect((limited as InstanceType<typeof OpenAI.APIError>).headers?.get("retry-after")).toBe("17");
+	});
+
+	it("never writes the provider key or the upstream address to its logs", () => {
+		const logs = gateway.logs();
+		expect(logs).not.toContain(UPSTREAM_KEY);
+		expect(logs).not.toContain(new URL(fakeUrl).host);
+		expect(logs).not.toContain("had hung");
+		expect(logs).not.toContain("from a different request context");
+	});
+});
