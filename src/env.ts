@@ -17,6 +17,15 @@ export interface Env {
 	/** "on" enables the built-in demo/echo model (local development only). */
 	DEMO_MODEL?: string;
 	MAX_BODY_BYTES?: string;
+	/** Origins allowed to call /v1 from a browser ("*" or a comma-separated list); unset: none. */
+	CORS_ORIGINS?: string;
+	/** The same for /admin, separately; unset: none. */
+	ADMIN_CORS_ORIGINS?: string;
+	MAX_MESSAGES?: string;
+	MAX_IMAGES?: string;
+	MAX_IMAGE_BYTES?: string;
+	/** "abort" (default): stop the upstream when the client leaves; "drain": read it to the end for exact usage. */
+	ON_CLIENT_DISCONNECT?: string;
 	UPSTREAM_FIRST_BYTE_TIMEOUT_MS?: string;
 	UPSTREAM_IDLE_TIMEOUT_MS?: string;
 	UPSTREAM_MAX_RETRIES?: string;

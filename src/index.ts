@@ -3,7 +3,7 @@ import { requireAdmin, requireApiKey } from "./auth/middleware";
 import type { AppEnv, Env } from "./env";
 import { GatewayError } from "./errors";
 import { deleteExpiredImages } from "./images/retention";
-import { limitBody, requestContext } from "./middleware";
+import { corsFrom, limitBody, requestContext } from "./middleware";
 import { adminKeysRoute } from "./routes/admin-keys";
 import { adminModelsRoute } from "./routes/admin-models";
 import { adminUsageRoute } from "./routes/admin-usage";
@@ -16,6 +16,8 @@ const app = new Hono<AppEnv>();
 app.use(requestContext());
 app.on(["POST", "PUT", "PATCH"], "*", limitBody());
 
+app.use("/v1/*", corsFrom("CORS_ORIGINS"));
+app.use("/admin/*", corsFrom("ADMIN_CORS_ORIGINS"));
 app.use("/v1/chat/*", requireApiKey());
 app.use("/v1/models", requireApiKey());
 app.post("/v1/chat/completions", chatCompletions);

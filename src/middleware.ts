@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { randomToken } from "./auth/crypto";
 import { type AppEnv, intVar } from "./env";
 import { GatewayError } from "./errors";
@@ -12,8 +13,14 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
 		c.set("startedAt", Date.now());
 		await next();
 		c.res.headers.set("x-request-id", gateId);
+		// Security headers on every response: an API answer is never a page to frame, sniff or script.
 		c.res.headers.set("x-content-type-options", "nosniff");
 		c.res.headers.set("referrer-policy", "no-referrer");
+		c.res.headers.set("x-frame-options", "DENY");
+		c.res.headers.set("strict-transport-security", "max-age=31536000; includeSubDomains");
+		if (!c.res.headers.has("content-security-policy")) {
+			c.res.headers.set("content-security-policy", "default-src 'none'; frame-ancestors 'none'");
+		}
 		if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
 	};
 }
@@ -33,6 +40,26 @@ export function limitBody(): MiddlewareHandler<AppEnv> {
 					},
 				);
 			},
+		})(c, next);
+	};
+}
+
+/**
+ * CORS from a var: a comma-separated list of allowed origins, or "*". Unset means no CORS headers at
+ * all, so browsers keep cross-origin pages out. /v1 reads CORS_ORIGINS, /admin ADMIN_CORS_ORIGINS:
+ * off by default, and kept separate so opening the public API to a web app never opens the admin API.
+ */
+export function corsFrom(varName: "CORS_ORIGINS" | "ADMIN_CORS_ORIGINS"): MiddlewareHandler<AppEnv> {
+	return async function corsFromVar(c, next) {
+		const setting = (c.env[varName] ?? "").trim();
+		if (!setting) return next();
+		const allowed = setting.split(",").map((origin) => origin.trim());
+		return cors({
+			origin: (origin) => (allowed.includes("*") ? "*" : allowed.includes(origin) ? origin : null),
+			allowHeaders: ["authorization", "content-type"],
+			allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+			exposeHeaders: ["x-request-id", "retry-after"],
+			maxAge: 600,
 		})(c, next);
 	};
 }

@@ -5,10 +5,12 @@ import { admitRequest, settleRequest } from "../limits/enforce";
 import type { ResponseContext } from "../protocols/adapter";
 import { type ChatRequest, chatRequest } from "../schemas/chat-request";
 import type { Completion, Usage } from "../schemas/chat-response";
+import { checkInputLimits, inputLimits } from "../schemas/input-limits";
 import { readJson, validationError } from "../schemas/zod-error";
 import { buildStreamPipeline } from "../streaming/pipeline";
 import { trackStream } from "../streaming/tally";
 import { costUsd, tokenCounts, withCost } from "../usage/cost";
+import { estimateStreamedUsage } from "../usage/estimate";
 import { type Outcome, recordUsage } from "../usage/recorder";
 import { type DispatchLog, dispatch, dispatchSettings } from "./dispatch";
 import { storeImageFor } from "./store-image";
@@ -50,16 +52,19 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 	const parsed = chatRequest.safeParse(raw);
 	if (!parsed.success) throw validationError(parsed.error);
 	const request: ChatRequest = parsed.data;
+	checkInputLimits(request, inputLimits(c.env));
 	ledger.streamed = request.stream === true;
 
 	await admitRequest(c.env, c.get("apiKey"), Date.now());
 	const settings = dispatchSettings(c.env);
+	// Exact billing: on a client disconnect the upstream is read to its end instead of being aborted.
+	const drainOnDisconnect = c.env.ON_CLIENT_DISCONNECT === "drain";
 	const clientSignal = c.req.raw.signal;
 	const answer = await dispatch({
 		env: c.env,
 		request,
 		key: c.get("apiKey"),
-		clientSignal,
+		clientSignal: drainOnDisconnect ? new AbortController().signal : clientSignal,
 		settings,
 		log: ledger,
 	});
@@ -92,8 +97,7 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 	const tracked = trackStream();
 	// workerd reports a client that hung up through the request's signal (compatibility flag
 	// enable_request_signal); the upstream fetch is tied to the same signal and is aborted with it.
-	clientSignal.addEventListener("abort", () => tracked.settle("client_disconnected"), { once: true });
-	const stream = buildStreamPipeline(
+	const pipeline = buildStreamPipeline(
 		answer.body,
 		resolved.adapter,
 		responseContext,
@@ -107,18 +111,29 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 		},
 		settings.idleTimeoutMs,
 	);
+	const onClientGone = () => {
+		if (!drainOnDisconnect) return tracked.settle("client_disconnected");
+		tracked.tally.clientGone = true;
+		c.executionCtx.waitUntil(pipeline.drain());
+	};
+	clientSignal.addEventListener("abort", onClientGone, { once: true });
 	c.executionCtx.waitUntil(
-		tracked.ended.then((tally) =>
-			writeUsage(c, ledger, {
+		tracked.ended.then((tally) => {
+			const { usage, estimated } =
+				tally.outcome === "client_disconnected"
+					? estimateStreamedUsage(tally.usage, tally.streamedChars)
+					: { usage: tally.usage, estimated: false };
+			return writeUsage(c, ledger, {
 				outcome: tally.outcome ?? "ok",
 				status: tally.error?.status ?? (tally.outcome === "client_disconnected" ? 499 : 200),
 				errorCode: tally.error?.code ?? null,
-				usage: tally.usage,
+				usage,
 				ttftAt: tally.firstTokenAt,
-			}),
-		),
+				estimated,
+			});
+		}),
 	);
-	return new Response(stream, {
+	return new Response(pipeline.stream, {
 		status: 200,
 		headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
 	});
@@ -130,6 +145,7 @@ interface Settlement {
 	errorCode: string | null;
 	usage: Usage | null;
 	ttftAt: number | null;
+	estimated?: boolean;
 }
 
 function finishUsage(c: Context<AppEnv>, ledger: Ledger, settlement: Settlement): void {
@@ -161,6 +177,7 @@ function writeUsage(c: Context<AppEnv>, ledger: Ledger, s: Settlement): Promise<
 		ttftMs: s.ttftAt === null ? null : s.ttftAt - started,
 		createdAt: started,
 		attempts: ledger.attempts,
+		estimated: s.estimated === true,
 	};
 	// One structured line per request for `wrangler tail`: ids, numbers and codes, never content or secrets.
 	console.log(

@@ -5,6 +5,16 @@ import { createSseDecoder } from "./sse-decode";
 import { createSseEncoder } from "./sse-encode";
 import { readUpstream } from "./upstream-source";
 
+export interface StreamPipeline {
+	/** The client's response body. */
+	stream: ReadableStream<Uint8Array>;
+	/**
+	 * Reads what the client no longer will, to the end, so the provider's own final usage is
+	 * recorded (ON_CLIENT_DISCONNECT=drain). Run it under `waitUntil`.
+	 */
+	drain(): Promise<void>;
+}
+
 /**
  * upstream bytes → SSE events → adapter (provider events → OpenAI chunks) → rewrite → SSE bytes.
  * Every stage forwards each event as soon as it is complete; nothing waits for the end.
@@ -15,13 +25,33 @@ export function buildStreamPipeline(
 	responseContext: ResponseContext,
 	rewrite: RewriteOptions,
 	idleTimeoutMs: number,
-): ReadableStream<Uint8Array> {
+): StreamPipeline {
 	const encoded = readUpstream(upstreamBody, rewrite.tracked, idleTimeoutMs)
 		.pipeThrough(createSseDecoder())
 		.pipeThrough(adapter.createStreamStage(responseContext))
 		.pipeThrough(createRewriteStage(rewrite))
 		.pipeThrough(createSseEncoder());
-	return guardStream(encoded, rewrite);
+	const reader = encoded.getReader();
+	const fail = (cause: unknown): GatewayError => {
+		const error =
+			cause instanceof GatewayError
+				? cause
+				: new GatewayError(502, "The upstream sent a stream the gateway could not translate.", {
+						code: "upstream_invalid_stream",
+					});
+		rewrite.tracked.settle("upstream_error", error);
+		return error;
+	};
+	return {
+		stream: guardStream(reader, fail),
+		async drain() {
+			try {
+				for (;;) if ((await reader.read()).done) return;
+			} catch (cause) {
+				fail(cause);
+			}
+		},
+	};
 }
 
 /**
@@ -29,10 +59,9 @@ export function buildStreamPipeline(
  * the client still gets one well-formed error event and a cleanly closed stream.
  */
 function guardStream(
-	source: ReadableStream<Uint8Array>,
-	rewrite: RewriteOptions,
+	reader: ReadableStreamDefaultReader<Uint8Array>,
+	fail: (cause: unknown) => GatewayError,
 ): ReadableStream<Uint8Array> {
-	const reader = source.getReader();
 	return new ReadableStream<Uint8Array>({
 		async pull(controller) {
 			try {
@@ -40,15 +69,9 @@ function guardStream(
 				if (done) controller.close();
 				else controller.enqueue(value);
 			} catch (cause) {
-				const error =
-					cause instanceof GatewayError
-						? cause
-						: new GatewayError(502, "The upstream sent a stream the gateway could not translate.", {
-								code: "upstream_invalid_stream",
-							});
+				const error = fail(cause);
 				controller.enqueue(new TextEncoder().encode(`data: ${JSON.stringify(error.toBody())}\n\n`));
 				controller.close();
-				rewrite.tracked.settle("upstream_error", error);
 			}
 		},
 		cancel(reason) {

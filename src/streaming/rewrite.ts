@@ -53,7 +53,11 @@ export function createRewriteStage(options: RewriteOptions): TransformStream<Str
 			if (chunk.choices.length === 0) return;
 			// Usage goes on the finish chunk alone (below); OpenAI's `"usage": null` on the others is noise.
 			delete chunk.usage;
-			if (tracked.tally.firstTokenAt === null && carriesOutput(chunk)) tracked.tally.firstTokenAt = now();
+			const chars = outputChars(chunk);
+			if (chars > 0) {
+				tracked.tally.streamedChars += chars;
+				tracked.tally.firstTokenAt ??= now();
+			}
 			if (
 				chunk.choices.some((choice) => choice.finish_reason !== null && choice.finish_reason !== undefined)
 			) {
@@ -90,8 +94,14 @@ export function createRewriteStage(options: RewriteOptions): TransformStream<Str
 	});
 }
 
-function carriesOutput(chunk: Chunk): boolean {
-	return chunk.choices.some(({ delta }) =>
-		Boolean(delta.content || delta.tool_calls?.length || delta.reasoning_content || delta.images?.length),
-	);
+function outputChars(chunk: Chunk): number {
+	let chars = 0;
+	for (const { delta } of chunk.choices) {
+		chars += (delta.content?.length ?? 0) + (delta.reasoning_content?.length ?? 0);
+		for (const call of delta.tool_calls ?? [])
+			chars += (call.function?.name?.length ?? 0) + (call.function?.arguments?.length ?? 0);
+		// An image is output too, though not text: count it so the first token time is set.
+		chars += delta.images?.length ?? 0;
+	}
+	return chars;
 }

@@ -7,8 +7,12 @@ export type StreamOutcome = "ok" | "upstream_error" | "client_disconnected";
 export interface StreamTally {
 	usage: Usage | null;
 	firstTokenAt: number | null;
+	/** Characters of output (content, reasoning, tool arguments) sent on, for an estimate when usage never came. */
+	streamedChars: number;
 	/** Set by the upstream reader when the connection failed or stalled. */
 	upstreamFailure: GatewayError | null;
+	/** The client left while the stream was being drained to its end (ON_CLIENT_DISCONNECT=drain). */
+	clientGone: boolean;
 	outcome: StreamOutcome | null;
 	error: GatewayError | null;
 }
@@ -24,7 +28,9 @@ export function trackStream(): TrackedStream {
 	const tally: StreamTally = {
 		usage: null,
 		firstTokenAt: null,
+		streamedChars: 0,
 		upstreamFailure: null,
+		clientGone: false,
 		outcome: null,
 		error: null,
 	};
@@ -37,7 +43,8 @@ export function trackStream(): TrackedStream {
 		ended,
 		settle(outcome, error = null) {
 			if (tally.outcome !== null) return;
-			tally.outcome = outcome;
+			// A drained stream finishes normally, but its client had already gone.
+			tally.outcome = tally.clientGone && outcome === "ok" ? "client_disconnected" : outcome;
 			tally.error = error;
 			resolve(tally);
 		},

@@ -23,6 +23,8 @@ export interface UsageRow {
 	createdAt: number;
 	/** Every upstream try: retries and fallbacks. */
 	attempts: Array<{ model: string; status: number; code: string | null; ms: number }>;
+	/** Completion tokens are the gateway's estimate, not the provider's count. */
+	estimated: boolean;
 }
 
 /**
@@ -88,7 +90,7 @@ function insert(db: D1Database, r: UsageRow): D1PreparedStatement {
 		.prepare(
 			`INSERT OR REPLACE INTO usage (id, key_id, model, provider, upstream_model, prompt_tokens, completion_tokens,
 				total_tokens, cached_tokens, reasoning_tokens, cost_usd, outcome, status, error_code, streamed, latency_ms,
-				ttft_ms, created_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				ttft_ms, created_at, attempts, estimated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		)
 		.bind(
 			r.id,
@@ -110,5 +112,6 @@ function insert(db: D1Database, r: UsageRow): D1PreparedStatement {
 			r.ttftMs,
 			r.createdAt,
 			JSON.stringify(r.attempts),
+			r.estimated ? 1 : 0,
 		);
 }

@@ -25,7 +25,8 @@ import { json, writeInPieces } from "./http";
  *   slow            waits 3 s before answering (first-byte timeout)
  *   stall           streams one chunk, then sends nothing for 3 s (idle timeout)
  *   gated-<token>   streams one content chunk, then waits for POST /__release/<token>
- *   drip-<token>    a content chunk every 50 ms for 10 s; GET /__status/<token> tells whether
+ *   drip-<token>    a content chunk every 50 ms for 10 s (drip-<n>-<token>: n chunks, then usage when
+ *                   asked); GET /__status/<token> tells how many were sent, whether it finished and whether
  *                   the gateway closed the connection early (client disconnect propagation)
  *   flaky-<n>-<token>  fails the first n requests with 500, then answers like `text`
  *   brief-429-<token>  429 with retry-after: 0 once, then answers like `text`
@@ -50,7 +51,7 @@ function failNow(key: string, times: number): boolean {
 	return true;
 }
 const gateWaiters = new Map<string, Promise<void>>();
-const dripStatus = new Map<string, { closedEarly: boolean; sent: number }>();
+const dripStatus = new Map<string, { closedEarly: boolean; sent: number; finished: boolean }>();
 
 function gate(token: string): Promise<void> {
 	let waiter = gateWaiters.get(token);
@@ -409,18 +410,27 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 		return void res.end(sseFrame("[DONE]"));
 	}
 	if (model.startsWith("drip-")) {
-		const status = { closedEarly: false, sent: 0 };
-		dripStatus.set(model.slice("drip-".length), status);
+		const counted = /^drip-(\d+)-(.+)$/.exec(model);
+		const total = counted ? Number(counted[1]) : 200;
+		const status = { closedEarly: false, sent: 0, finished: false };
+		dripStatus.set(counted ? (counted[2] ?? "") : model.slice("drip-".length), status);
 		res.on("close", () => {
 			if (!res.writableFinished) status.closedEarly = true;
 		});
 		res.write(sseFrame(chunk(model, { role: "assistant", content: "" })));
-		for (let i = 0; i < 200 && !status.closedEarly; i++) {
+		for (let i = 0; i < total && !status.closedEarly; i++) {
 			res.write(sseFrame(chunk(model, { content: `${i} ` })));
 			status.sent += 1;
 			await sleep(50);
 		}
 		res.write(sseFrame(chunk(model, {}, "stop")));
+		if (includeUsage) {
+			const usage = { prompt_tokens: 7, completion_tokens: status.sent, total_tokens: 7 + status.sent };
+			res.write(
+				sseFrame(JSON.stringify({ ...base(model), object: "chat.completion.chunk", choices: [], usage })),
+			);
+		}
+		status.finished = !status.closedEarly;
 		return void res.end(sseFrame("[DONE]"));
 	}
 	if (model.startsWith("fixture-")) {

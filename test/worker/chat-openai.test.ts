@@ -323,7 +323,7 @@ describe("client disconnects", () => {
 		await reader.read();
 		void reader.cancel().catch(() => {});
 		const fakeBase = env.OPENAI_BASE_URL?.replace(/\/v1$/, "");
-		type DripStatus = { closedEarly: boolean; sent: number } | null;
+		type DripStatus = { closedEarly: boolean; sent: number; finished: boolean } | null;
 		const readStatus = async () =>
 			(await (await fetch(`${fakeBase}/__status/${token}`)).json()) as DripStatus;
 		let status = await readStatus();
@@ -333,6 +333,10 @@ describe("client disconnects", () => {
 		}
 		expect(status?.closedEarly).toBe(true);
 		expect(status?.sent).toBeLessThan(100);
-		expect(await usageRow(gateId)).toMatchObject({ outcome: "client_disconnected", streamed: 1 });
+		// The provider never reported usage: the completion is estimated from what was forwarded.
+		const row = await usageRow(gateId);
+		expect(row).toMatchObject({ outcome: "client_disconnected", streamed: 1, estimated: 1 });
+		expect(row.completion_tokens).toBeGreaterThanOrEqual(1);
+		expect(status?.finished).toBe(false);
 	});
 });

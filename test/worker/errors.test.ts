@@ -95,6 +95,35 @@ describe("bad requests", () => {
 		expect((await chat(key, notJson)).status).toBe(413);
 	});
 
+	it("limits messages, images and inline image size, naming the field", async () => {
+		const id = await scenario("text");
+		// The test configuration: 100 messages, 8 images, 64 KiB per inline image.
+		const many = Array.from({ length: 101 }, () => ({ role: "user", content: "hi" }));
+		await expectError(await chat(key, { model: id, messages: many }), 400, {
+			message: "Too many messages: 101, the limit is 100.",
+			param: "messages",
+			code: "too_many_messages",
+		});
+		const image = (bytes: number) => ({
+			type: "image_url",
+			image_url: { url: `data:image/png;base64,${"A".repeat(Math.ceil((bytes * 4) / 3))}` },
+		});
+		const nine = [{ role: "user", content: Array.from({ length: 9 }, () => image(10)) }];
+		await expectError(await chat(key, { model: id, messages: nine }), 400, {
+			message: "Too many images: the limit is 8 per request.",
+			param: "messages[0].content[8]",
+			code: "too_many_images",
+		});
+		const big = [{ role: "user", content: [{ type: "text", text: "look" }, image(70_000)] }];
+		await expectError(await chat(key, { model: id, messages: big }), 413, {
+			message: "An image is larger than the limit of 65536 bytes.",
+			param: "messages[0].content[1].image_url.url",
+			code: "image_too_large",
+		});
+		const fine = [{ role: "user", content: [image(60_000)] }];
+		expect((await chat(key, { model: id, messages: fine })).status).toBe(200);
+	});
+
 	it("rejected requests still leave a usage row", async () => {
 		const res = await chat(key, ask("openai/no-such-model"));
 		const row = await usageRow(res.headers.get("x-request-id") ?? "");
@@ -204,5 +233,23 @@ describe("upstream failures before the first byte", () => {
 			code: "upstream_unreachable",
 			message: "The upstream provider could not be reached.",
 		});
+	});
+});
+
+describe("every response", () => {
+	it("carries the request id and security headers, and no CORS headers by default", async () => {
+		for (const res of [
+			await gateway("/v1/models", { headers: { origin: "https://app.example" } }),
+			await gateway("/nowhere"),
+			await chat(key, ask("openai/no-such-model")),
+			await gateway("/admin/keys", { method: "OPTIONS", headers: { origin: "https://app.example" } }),
+		]) {
+			expect(res.headers.get("x-request-id")).toMatch(/^gate-/);
+			expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+			expect(res.headers.get("x-frame-options")).toBe("DENY");
+			expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+			expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+			expect(res.headers.get("access-control-allow-origin")).toBeNull();
+		}
 	});
 });

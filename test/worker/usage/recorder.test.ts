@@ -24,6 +24,7 @@ function row(id: string): UsageRow {
 		ttftMs: null,
 		createdAt: Date.now(),
 		attempts: [{ model: "openai/batch", status: 200, code: null, ms: 1 }],
+		estimated: false,
 	};
 }
 

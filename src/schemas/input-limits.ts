@@ -1,0 +1,59 @@
+import { type Env, intVar } from "../env";
+import { GatewayError } from "../errors";
+import type { ChatRequest } from "./chat-request";
+
+export interface InputLimits {
+	maxMessages: number;
+	maxImages: number;
+	/** Decoded size of one inline (data:) image. */
+	maxImageBytes: number;
+}
+
+export function inputLimits(env: Env): InputLimits {
+	return {
+		maxMessages: intVar(env.MAX_MESSAGES, 1_000),
+		maxImages: intVar(env.MAX_IMAGES, 50),
+		maxImageBytes: intVar(env.MAX_IMAGE_BYTES, 20 * 1024 * 1024),
+	};
+}
+
+/** Base64 carries 3 bytes in 4 characters; padding is ignored, so this may overcount by 2 bytes. */
+const decodedSize = (dataUrl: string) => Math.floor(((dataUrl.length - dataUrl.indexOf(",") - 1) * 3) / 4);
+
+/**
+ * Limits no schema expresses: how many messages and images one request may carry, and how large an
+ * inline image may be. Each refusal names the field, so a client can tell what to trim.
+ */
+export function checkInputLimits(request: ChatRequest, limits: InputLimits): void {
+	if (request.messages.length > limits.maxMessages) {
+		throw new GatewayError(
+			400,
+			`Too many messages: ${request.messages.length}, the limit is ${limits.maxMessages}.`,
+			{
+				param: "messages",
+				code: "too_many_messages",
+			},
+		);
+	}
+	let images = 0;
+	request.messages.forEach((message, i) => {
+		if (message.role !== "user" || typeof message.content === "string") return;
+		message.content.forEach((part, j) => {
+			if (part.type !== "image_url") return;
+			images += 1;
+			if (images > limits.maxImages) {
+				throw new GatewayError(400, `Too many images: the limit is ${limits.maxImages} per request.`, {
+					param: `messages[${i}].content[${j}]`,
+					code: "too_many_images",
+				});
+			}
+			const url = part.image_url.url;
+			if (url.startsWith("data:") && decodedSize(url) > limits.maxImageBytes) {
+				throw new GatewayError(413, `An image is larger than the limit of ${limits.maxImageBytes} bytes.`, {
+					param: `messages[${i}].content[${j}].image_url.url`,
+					code: "image_too_large",
+				});
+			}
+		});
+	});
+}
