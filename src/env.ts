@@ -17,6 +17,8 @@ export interface Env {
 	/** "on" enables the built-in demo/echo model (local development only). */
 	DEMO_MODEL?: string;
 	MAX_BODY_BYTES?: string;
+	/** How long an isolate may reuse a catalog entry, in ms (default 5000; 0 reads D1 per request). */
+	CATALOG_CACHE_MS?: string;
 	/** Origins allowed to call /v1 from a browser ("*" or a comma-separated list); unset: none. */
 	CORS_ORIGINS?: string;
 	/** The same for /admin, separately; unset: none. */

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { forgetCachedModel } from "../catalog/model-cache";
 import { describeModel, listModels, modelSpec, upsertModel } from "../catalog/models";
 import { findProvider } from "../catalog/providers";
 import type { AppEnv } from "../env";
@@ -28,5 +29,7 @@ export const adminModelsRoute = new Hono<AppEnv>()
 				code: "unknown_provider",
 			});
 		}
-		return c.json(describeModel(await upsertModel(c.env, id, spec, Date.now())));
+		const saved = await upsertModel(c.env, id, spec, Date.now());
+		forgetCachedModel(id);
+		return c.json(describeModel(saved));
 	});

@@ -1,5 +1,6 @@
 import type { KeyRecord } from "../auth/key-record";
-import { type CatalogModel, findModel } from "../catalog/models";
+import { findModelCached } from "../catalog/model-cache";
+import type { CatalogModel } from "../catalog/models";
 import { findProvider, type Provider } from "../catalog/providers";
 import type { Env } from "../env";
 import { GatewayError } from "../errors";
@@ -15,7 +16,7 @@ export interface ResolvedTarget {
 
 /** Catalog id → where and how to send the request, enforcing the catalog and the key's allow-list. */
 export async function resolveTarget(env: Env, modelId: string, key: KeyRecord): Promise<ResolvedTarget> {
-	const model = await findModel(env, modelId);
+	const model = await findModelCached(env, modelId);
 	if (!model?.enabled) {
 		throw new GatewayError(404, `The model '${modelId}' does not exist or is not enabled on this gateway.`, {
 			code: "model_not_found",

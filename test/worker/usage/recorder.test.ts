@@ -113,3 +113,24 @@ describe("the demo model", () => {
 		expect((await listModels(off, { enabledOnly: true })).map((m) => m.id)).not.toContain("demo/echo");
 	});
 });
+
+describe("the catalog cache", () => {
+	it("serves a warm isolate from memory for CATALOG_CACHE_MS, and reads D1 every time when it is 0", async () => {
+		const { findModelCached } = await import("../../../src/catalog/model-cache");
+		const id = `openai/cache-${crypto.randomUUID().slice(0, 8)}`;
+		const insert = (upstream: string) =>
+			env.DB.prepare(
+				`INSERT OR REPLACE INTO models (id, provider, upstream_model, enabled, capabilities, created_at, updated_at)
+				 VALUES (?, 'openai', ?, 1, '{}', 0, 0)`,
+			)
+				.bind(id, upstream)
+				.run();
+		await insert("first");
+		expect((await findModelCached(env, id))?.upstreamModel).toBe("first");
+		// Changed behind the gateway's back (not through the admin API, which forgets the entry).
+		await insert("second");
+		expect((await findModelCached(env, id))?.upstreamModel).toBe("first");
+		expect((await findModelCached({ ...env, CATALOG_CACHE_MS: "0" }, id))?.upstreamModel).toBe("second");
+		expect((await findModelCached(env, id, Date.now() + 10_000))?.upstreamModel).toBe("second");
+	});
+});
