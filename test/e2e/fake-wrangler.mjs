@@ -133,6 +133,11 @@ const handlers = {
 			),
 		);
 	},
+	// Used by the README test: `npx wrangler login` succeeds as after a browser log-in.
+	login: (state) => {
+		state.loggedIn = true;
+		out(`${BANNER}\nSuccessfully logged in.`);
+	},
 	"secret put": (state, [key]) => {
 		if (process.stdin.isTTY) fail("fake wrangler: would prompt for the secret on the terminal");
 		const name = workerName();
