@@ -12,8 +12,12 @@ export interface ProtocolAdapter {
 	buildRequest(request: ChatRequest, target: UpstreamTarget, ctx: BuildContext): Promise<UpstreamRequest>;
 	/** Turns a 2xx upstream JSON body into an OpenAI completion (id and model are rewritten later). */
 	parseResponse(body: unknown, ctx: ResponseContext): Promise<Completion>;
-	/** A stage turning decoded upstream SSE events into OpenAI chunk objects, event by event. */
-	createStreamStage(ctx: ResponseContext): TransformStream<SseEvent, StreamItem>;
+	/**
+	 * A stage turning decoded upstream SSE events into OpenAI chunk objects, event by event: a standard
+	 * Transformer (wrap it in `new TransformStream` to use it alone); the pipeline fuses it with the
+	 * other stages into one stream.
+	 */
+	createStreamStage(ctx: ResponseContext): Transformer<SseEvent, StreamItem>;
 	/** Maps a non-2xx upstream answer to the error the client sees. Never echo provider keys. */
 	mapError(status: number, bodyText: string, headers: Headers): GatewayError;
 }

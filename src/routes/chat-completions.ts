@@ -95,8 +95,6 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 	}
 
 	const tracked = trackStream();
-	// workerd reports a client that hung up through the request's signal (compatibility flag
-	// enable_request_signal); the upstream fetch is tied to the same signal and is aborted with it.
 	const pipeline = buildStreamPipeline(
 		answer.body,
 		resolved.adapter,
@@ -109,14 +107,15 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 			priceUsage: (usage) => withCost(resolved.model, usage),
 			tracked,
 		},
-		settings.idleTimeoutMs,
+		{
+			idleTimeoutMs: settings.idleTimeoutMs,
+			drainOnDisconnect,
+			keepAlive: (work) => c.executionCtx.waitUntil(work),
+		},
 	);
-	const onClientGone = () => {
-		if (!drainOnDisconnect) return tracked.settle("client_disconnected");
-		tracked.tally.clientGone = true;
-		c.executionCtx.waitUntil(pipeline.drain());
-	};
-	clientSignal.addEventListener("abort", onClientGone, { once: true });
+	// workerd reports a client that hung up through the request's signal (compatibility flag
+	// enable_request_signal), not always by cancelling the response body.
+	clientSignal.addEventListener("abort", () => pipeline.clientGone(), { once: true });
 	c.executionCtx.waitUntil(
 		tracked.ended.then((tally) => {
 			const { usage, estimated } =

@@ -1,81 +1,168 @@
 import { GatewayError } from "../errors";
 import type { ProtocolAdapter, ResponseContext } from "../protocols/adapter";
-import { createRewriteStage, type RewriteOptions } from "./rewrite";
-import { createSseDecoder } from "./sse-decode";
-import { createSseEncoder } from "./sse-encode";
-import { readUpstream } from "./upstream-source";
+import { chunkRewriter, type RewriteOptions } from "./rewrite";
+import { sseDecoder } from "./sse-decode";
+import { encodeEvent } from "./sse-encode";
+import { step } from "./step";
 
 export interface StreamPipeline {
 	/** The client's response body. */
 	stream: ReadableStream<Uint8Array>;
 	/**
-	 * Reads what the client no longer will, to the end, so the provider's own final usage is
-	 * recorded (ON_CLIENT_DISCONNECT=drain). Run it under `waitUntil`.
+	 * The client hung up. By default the upstream read is cancelled, which aborts the upstream fetch;
+	 * with `drainOnDisconnect` the upstream is read to its end in the background instead, so the
+	 * provider's own final usage is recorded.
 	 */
-	drain(): Promise<void>;
+	clientGone(): void;
+}
+
+export interface PipelineOptions {
+	idleTimeoutMs: number;
+	drainOnDisconnect: boolean;
+	/** `ctx.waitUntil`: keeps a background drain alive after the response. */
+	keepAlive(work: Promise<unknown>): void;
 }
 
 /**
- * upstream bytes → SSE events → adapter (provider events → OpenAI chunks) → rewrite → SSE bytes.
- * Every stage forwards each event as soon as it is complete; nothing waits for the end.
+ * upstream bytes → SSE events → adapter (provider events → OpenAI chunks) → rewrite → SSE bytes,
+ * as one stream whose pull runs each upstream piece through every stage: every complete event goes
+ * to the client as soon as its bytes arrived; nothing waits for the end. A failure anywhere — a
+ * dropped connection, a stall, a stage that throws — ends the stream with one error event.
  */
 export function buildStreamPipeline(
 	upstreamBody: ReadableStream<Uint8Array>,
 	adapter: ProtocolAdapter,
 	responseContext: ResponseContext,
 	rewrite: RewriteOptions,
-	idleTimeoutMs: number,
+	options: PipelineOptions,
 ): StreamPipeline {
-	const encoded = readUpstream(upstreamBody, rewrite.tracked, idleTimeoutMs)
-		.pipeThrough(createSseDecoder())
-		.pipeThrough(adapter.createStreamStage(responseContext))
-		.pipeThrough(createRewriteStage(rewrite))
-		.pipeThrough(createSseEncoder());
-	const reader = encoded.getReader();
-	const fail = (cause: unknown): GatewayError => {
+	const { tracked } = rewrite;
+	const reader = upstreamBody.getReader();
+	const decode = step(sseDecoder());
+	const translate = step(adapter.createStreamStage(responseContext));
+	const shape = step(chunkRewriter(rewrite));
+	const encoder = new TextEncoder();
+	const idle = watchIdle(options.idleTimeoutMs, () => {
+		tracked.tally.upstreamFailure = new GatewayError(
+			504,
+			`The upstream sent nothing for ${options.idleTimeoutMs} ms; the stream was closed.`,
+			{ code: "upstream_idle_timeout" },
+		);
+		reader.cancel().catch(() => {});
+	});
+	let ended = false;
+
+	/** One upstream piece (or its end) through every stage: the client's next bytes. */
+	const advance = async (): Promise<string> => {
+		let piece: ReadableStreamReadResult<Uint8Array>;
+		try {
+			piece = await reader.read();
+		} catch {
+			tracked.tally.upstreamFailure ??= new GatewayError(502, "The upstream connection failed mid-stream.", {
+				code: "upstream_connection_lost",
+			});
+			piece = { done: true, value: undefined };
+		}
+		idle.touch();
+		let events = piece.done ? [] : await decode.push([piece.value]);
+		if (piece.done) events = await decode.end();
+		let items = await translate.push(events);
+		if (piece.done) items = items.concat(await translate.end());
+		let outbound = await shape.push(items);
+		if (piece.done) outbound = outbound.concat(await shape.end());
+		// An error event ends the stream, whatever the upstream would still send.
+		if (piece.done || tracked.tally.outcome !== null) finish();
+		return outbound.map(encodeEvent).join("");
+	};
+
+	const finish = () => {
+		if (ended) return;
+		ended = true;
+		idle.stop();
+		reader.cancel().catch(() => {});
+	};
+
+	const fail = (cause: unknown): string => {
 		const error =
 			cause instanceof GatewayError
 				? cause
 				: new GatewayError(502, "The upstream sent a stream the gateway could not translate.", {
 						code: "upstream_invalid_stream",
 					});
-		rewrite.tracked.settle("upstream_error", error);
-		return error;
+		tracked.settle("upstream_error", error);
+		finish();
+		return encodeEvent({ type: "error", error });
 	};
-	return {
-		stream: guardStream(reader, fail),
-		async drain() {
-			try {
-				for (;;) if ((await reader.read()).done) return;
-			} catch (cause) {
-				fail(cause);
-			}
+
+	// Pulls and a background drain take turns: stages see upstream pieces one at a time, in order.
+	let turn: Promise<unknown> = Promise.resolve();
+	const nextText = (): Promise<string> => {
+		const result = turn.then(() => (ended ? "" : advance().catch(fail)));
+		turn = result.catch(() => {});
+		return result;
+	};
+
+	const stream = new ReadableStream<Uint8Array>(
+		{
+			async pull(controller) {
+				for (;;) {
+					const text = await nextText();
+					if (text) controller.enqueue(encoder.encode(text));
+					if (ended) return controller.close();
+					if (text) return;
+				}
+			},
+			cancel() {
+				clientGone();
+			},
 		},
+		{ highWaterMark: 0 },
+	);
+
+	let gone = false;
+	const clientGone = () => {
+		if (gone || ended) return;
+		gone = true;
+		if (!options.drainOnDisconnect) {
+			tracked.settle("client_disconnected");
+			finish();
+			return;
+		}
+		tracked.tally.clientGone = true;
+		options.keepAlive(
+			(async () => {
+				while (!ended) await nextText();
+			})(),
+		);
 	};
+
+	return { stream, clientGone };
 }
 
 /**
- * Last line of defence: if any stage throws (a translator bug, garbage the adapter could not parse),
- * the client still gets one well-formed error event and a cleanly closed stream.
+ * One timer per stream instead of one per read: each piece only records the time, and the timer,
+ * when it fires, re-arms itself for whatever is left of the idle allowance.
  */
-function guardStream(
-	reader: ReadableStreamDefaultReader<Uint8Array>,
-	fail: (cause: unknown) => GatewayError,
-): ReadableStream<Uint8Array> {
-	return new ReadableStream<Uint8Array>({
-		async pull(controller) {
-			try {
-				const { done, value } = await reader.read();
-				if (done) controller.close();
-				else controller.enqueue(value);
-			} catch (cause) {
-				const error = fail(cause);
-				controller.enqueue(new TextEncoder().encode(`data: ${JSON.stringify(error.toBody())}\n\n`));
-				controller.close();
-			}
+function watchIdle(limitMs: number, onStall: () => void) {
+	let last = Date.now();
+	let timer: ReturnType<typeof setTimeout> | null = null;
+	const check = () => {
+		const quiet = Date.now() - last;
+		if (quiet >= limitMs) {
+			timer = null;
+			onStall();
+		} else {
+			timer = setTimeout(check, limitMs - quiet);
+		}
+	};
+	timer = setTimeout(check, limitMs);
+	return {
+		touch() {
+			last = Date.now();
 		},
-		cancel(reason) {
-			return reader.cancel(reason);
+		stop() {
+			if (timer !== null) clearTimeout(timer);
+			timer = null;
 		},
-	});
+	};
 }

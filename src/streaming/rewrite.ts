@@ -23,7 +23,7 @@ export interface RewriteOptions {
  * only when the client asked, followed by `[DONE]`. A stream that ends without a finish reason was
  * cut short upstream: it ends with an error event, never as if complete.
  */
-export function createRewriteStage(options: RewriteOptions): TransformStream<StreamItem, OutboundEvent> {
+export function chunkRewriter(options: RewriteOptions): Transformer<StreamItem, OutboundEvent> {
 	const { tracked } = options;
 	const now = options.now ?? Date.now;
 	const heldFinishChunks: Chunk[] = [];
@@ -39,7 +39,7 @@ export function createRewriteStage(options: RewriteOptions): TransformStream<Str
 	};
 	const stamp = (chunk: Chunk): Chunk => Object.assign({ ...head }, chunk, head);
 
-	return new TransformStream<StreamItem, OutboundEvent>({
+	return {
 		transform(item, controller) {
 			if (failed) return;
 			if (item.type === "error") {
@@ -91,7 +91,7 @@ export function createRewriteStage(options: RewriteOptions): TransformStream<Str
 			controller.enqueue({ type: "done" });
 			tracked.settle("ok");
 		},
-	});
+	};
 }
 
 function outputChars(chunk: Chunk): number {

@@ -9,7 +9,7 @@ import type { SseEvent } from "../protocols/adapter";
  * A single line can be many megabytes (a base64 image), so an unfinished line is kept as a list of
  * pieces and joined once, when it ends: total work stays linear in the input.
  */
-export function createSseDecoder(): TransformStream<Uint8Array, SseEvent> {
+export function sseDecoder(): Transformer<Uint8Array, SseEvent> {
 	const decoder = new TextDecoder("utf-8");
 	const line = new LineBuffer();
 	let skipLeadingLf = false;
@@ -52,7 +52,7 @@ export function createSseDecoder(): TransformStream<Uint8Array, SseEvent> {
 		if (start < text.length) line.append(text.slice(start));
 	};
 
-	return new TransformStream<Uint8Array, SseEvent>({
+	return {
 		transform(bytes, controller) {
 			consume(decoder.decode(bytes, { stream: true }), controller);
 		},
@@ -61,7 +61,7 @@ export function createSseDecoder(): TransformStream<Uint8Array, SseEvent> {
 			if (rest) consume(rest, controller);
 			// Per the spec an event not terminated by a blank line is discarded at end of stream.
 		},
-	});
+	};
 }
 
 /** Pieces of an unfinished line; folded in two levels so a line built from a million tiny pieces costs O(n). */

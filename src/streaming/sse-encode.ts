@@ -8,18 +8,11 @@ export type OutboundEvent =
 	| { type: "done" };
 
 /**
- * Objects → `data: …\n\n` bytes. Data-only, with no `event:` lines: the openai SDKs change what they
- * yield when they see one. An error is sent as `data: {"error":{…}}`, which the SDKs raise.
+ * An event as SSE text. Data-only, with no `event:` lines: the openai SDKs change what they yield
+ * when they see one. An error is sent as `data: {"error":{…}}`, which the SDKs raise.
  */
-export function createSseEncoder(): TransformStream<OutboundEvent, Uint8Array> {
-	const encoder = new TextEncoder();
-	return new TransformStream<OutboundEvent, Uint8Array>({
-		transform(event, controller) {
-			let payload: string;
-			if (event.type === "chunk") payload = JSON.stringify(event.chunk);
-			else if (event.type === "error") payload = JSON.stringify(event.error.toBody());
-			else payload = "[DONE]";
-			controller.enqueue(encoder.encode(`data: ${payload}\n\n`));
-		},
-	});
+export function encodeEvent(event: OutboundEvent): string {
+	if (event.type === "chunk") return `data: ${JSON.stringify(event.chunk)}\n\n`;
+	if (event.type === "error") return `data: ${JSON.stringify(event.error.toBody())}\n\n`;
+	return "data: [DONE]\n\n";
 }

@@ -30,7 +30,7 @@ type Block =
 	| { kind: "json"; sawInput: boolean }
 	| { kind: "ignored" };
 
-export function createStreamStage(jsonMode: boolean): TransformStream<SseEvent, StreamItem> {
+export function createStreamStage(jsonMode: boolean): Transformer<SseEvent, StreamItem> {
 	const blocks = new Map<number, Block>();
 	let tokens: Tokens = noTokens();
 	let toolCalls = 0;
@@ -155,7 +155,7 @@ export function createStreamStage(jsonMode: boolean): TransformStream<SseEvent, 
 		}
 	};
 
-	return new TransformStream<SseEvent, StreamItem>({
+	return {
 		transform(sse, controller) {
 			if (over) return;
 			let json: unknown;
@@ -172,5 +172,5 @@ export function createStreamStage(jsonMode: boolean): TransformStream<SseEvent, 
 			}
 			for (const item of translate(parsed.data)) controller.enqueue(item);
 		},
-	});
+	};
 }

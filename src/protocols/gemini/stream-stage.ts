@@ -32,7 +32,7 @@ interface ChoiceState {
  * as soon as it is stored and text that follows keeps its order. A failed store ends the stream
  * with an error item: the client must not get an answer silently missing its picture.
  */
-export function createGeminiStreamStage(ctx: ResponseContext): TransformStream<SseEvent, StreamItem> {
+export function createGeminiStreamStage(ctx: ResponseContext): Transformer<SseEvent, StreamItem> {
 	const states = new Map<number, ChoiceState>();
 	let latestUsage: Usage | undefined;
 	let reportedUsage: Usage | undefined;
@@ -137,7 +137,7 @@ export function createGeminiStreamStage(ctx: ResponseContext): TransformStream<S
 		}
 	};
 
-	return new TransformStream<SseEvent, StreamItem>({
+	return {
 		async transform(event, controller) {
 			if (failed) return;
 			try {
@@ -151,7 +151,7 @@ export function createGeminiStreamStage(ctx: ResponseContext): TransformStream<S
 			if (failed || latestUsage === undefined || latestUsage === reportedUsage) return;
 			controller.enqueue(chunkItem(blankChunk([], latestUsage)));
 		},
-	});
+	};
 }
 
 function asGatewayError(error: unknown): GatewayError {

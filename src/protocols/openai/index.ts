@@ -27,7 +27,7 @@ export const openaiAdapter: ProtocolAdapter = {
 	},
 
 	createStreamStage() {
-		return new TransformStream<SseEvent, StreamItem>({
+		return {
 			transform(event, controller) {
 				if (event.data === "[DONE]") return;
 				let json: unknown;
@@ -59,7 +59,7 @@ export const openaiAdapter: ProtocolAdapter = {
 				value.choices ??= [];
 				controller.enqueue(chunkItem(value));
 			},
-		});
+		};
 	},
 
 	mapError: mapOpenAIError,

@@ -1,5 +1,12 @@
-/** Feeds pieces through a TransformStream and collects everything it emits. */
-export async function runStage<I, O>(stage: TransformStream<I, O>, pieces: I[]): Promise<O[]> {
+/** Feeds pieces through a stage (a TransformStream, or the Transformer behind one) and collects its output. */
+export async function runStage<I, O>(
+	stageOrTransformer: TransformStream<I, O> | Transformer<I, O>,
+	pieces: I[],
+): Promise<O[]> {
+	const stage =
+		stageOrTransformer instanceof TransformStream
+			? stageOrTransformer
+			: new TransformStream(stageOrTransformer);
 	const out: O[] = [];
 	const reading = (async () => {
 		const reader = stage.readable.getReader();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { createSseDecoder } from "../../../src/streaming/sse-decode";
+import { sseDecoder } from "../../../src/streaming/sse-decode";
 import { runStage, split } from "./collect";
 
 const encode = (text: string) => new TextEncoder().encode(text);
-const decodeAll = (text: string, sizes: number[]) => runStage(createSseDecoder(), split(encode(text), sizes));
+const decodeAll = (text: string, sizes: number[]) => runStage(sseDecoder(), split(encode(text), sizes));
 
 const STREAM = [
 	": a comment the parser must skip",
@@ -37,7 +37,7 @@ describe("SSE decoder", () => {
 		const bytes = encode(STREAM);
 		for (let cut = 1; cut < bytes.length; cut++) {
 			const pieces = [bytes.slice(0, cut), bytes.slice(cut)];
-			expect(await runStage(createSseDecoder(), pieces), `cut at ${cut}`).toEqual(EXPECTED);
+			expect(await runStage(sseDecoder(), pieces), `cut at ${cut}`).toEqual(EXPECTED);
 		}
 		expect(await decodeAll(STREAM, [1])).toEqual(EXPECTED);
 		expect(await decodeAll(STREAM, [3, 1, 7, 2])).toEqual(EXPECTED);
@@ -63,7 +63,7 @@ describe("SSE decoder", () => {
 			[8 * 1024 * 1024, 1024],
 		] as const) {
 			const payload = `${"A".repeat(size - 1)}é`;
-			const events = await runStage(createSseDecoder(), split(encode(`data: ${payload}\n\n`), [piece]));
+			const events = await runStage(sseDecoder(), split(encode(`data: ${payload}\n\n`), [piece]));
 			expect(events).toHaveLength(1);
 			expect(events[0]?.data.length).toBe(payload.length);
 			expect(events[0]?.data === payload).toBe(true);

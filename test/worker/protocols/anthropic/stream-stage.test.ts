@@ -23,7 +23,7 @@ const ev = (data: Record<string, unknown> & { type: string }, pad = ""): SseEven
 });
 
 async function run(events: SseEvent[], request?: ChatRequest): Promise<StreamItem[]> {
-	const stage = anthropicAdapter.createStreamStage(context(request));
+	const stage = new TransformStream(anthropicAdapter.createStreamStage(context(request)));
 	const writer = stage.writable.getWriter();
 	const written = (async () => {
 		for (const event of events) await writer.write(event);
