@@ -27,20 +27,21 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
 
 /** Refuses bodies over MAX_BODY_BYTES (default 10 MiB) with 413, before anything parses them. */
 export function limitBody(): MiddlewareHandler<AppEnv> {
+	// Built once per limit, not per request: the setting is the same for every request of an isolate.
+	let built: { maxSize: number; handler: MiddlewareHandler<AppEnv> } | null = null;
 	return async function limitBody(c, next) {
 		const maxSize = intVar(c.env.MAX_BODY_BYTES, 10 * 1024 * 1024);
-		return bodyLimit({
-			maxSize,
-			onError: () => {
-				throw new GatewayError(
-					413,
-					`The request body is larger than the gateway's limit of ${maxSize} bytes.`,
-					{
-						code: "request_too_large",
-					},
-				);
-			},
-		})(c, next);
+		if (built?.maxSize !== maxSize) {
+			const message = `The request body is larger than the gateway's limit of ${maxSize} bytes.`;
+			const handler = bodyLimit({
+				maxSize,
+				onError: () => {
+					throw new GatewayError(413, message, { code: "request_too_large" });
+				},
+			});
+			built = { maxSize, handler };
+		}
+		return built.handler(c, next);
 	};
 }
 
