@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Env } from "../env";
 import type { Capabilities } from "../protocols/adapter";
 import { DEMO_MODEL, demoEnabled } from "./demo";
@@ -33,22 +33,22 @@ interface ModelRow {
 }
 
 const capabilitiesSchema = z.object({
-	vision: z.boolean().default(false),
-	tools: z.boolean().default(false),
-	json: z.boolean().default(false),
-	image_output: z.boolean().default(false),
+	vision: z._default(z.boolean(), false),
+	tools: z._default(z.boolean(), false),
+	json: z._default(z.boolean(), false),
+	image_output: z._default(z.boolean(), false),
 });
 
 export const modelSpec = z.strictObject({
-	provider: z.string().min(1),
-	upstream_model: z.string().min(1),
-	enabled: z.boolean().default(true),
-	input_price: z.number().min(0),
-	output_price: z.number().min(0),
-	cached_input_price: z.number().min(0).nullish(),
-	max_output_tokens: z.number().int().positive().optional(),
-	capabilities: capabilitiesSchema.partial().optional(),
-	fallbacks: z.array(z.string().min(1)).max(10).optional(),
+	provider: z.string().check(z.minLength(1)),
+	upstream_model: z.string().check(z.minLength(1)),
+	enabled: z._default(z.boolean(), true),
+	input_price: z.number().check(z.gte(0)),
+	output_price: z.number().check(z.gte(0)),
+	cached_input_price: z.nullish(z.number().check(z.gte(0))),
+	max_output_tokens: z.optional(z.number().check(z.int(), z.positive())),
+	capabilities: z.optional(z.partial(capabilitiesSchema)),
+	fallbacks: z.optional(z.array(z.string().check(z.minLength(1))).check(z.maxLength(10))),
 });
 export type ModelSpec = z.infer<typeof modelSpec>;
 
@@ -61,7 +61,7 @@ function parseJson(text: string | null | undefined): unknown {
 	}
 }
 
-const fallbackList = z.array(z.string()).catch([]);
+const fallbackList = z.catch(z.array(z.string()), []);
 
 function fromRow(row: ModelRow): CatalogModel {
 	const caps = parseJson(row.capabilities) ?? {};
@@ -74,8 +74,8 @@ function fromRow(row: ModelRow): CatalogModel {
 		outputPrice: row.output_price,
 		cachedInputPrice: row.cached_input_price,
 		maxOutputTokens: row.max_output_tokens,
-		capabilities: capabilitiesSchema
-			.catch({ vision: false, tools: false, json: false, image_output: false })
+		capabilities: z
+			.catch(capabilitiesSchema, { vision: false, tools: false, json: false, image_output: false })
 			.parse(caps),
 		fallbacks: fallbackList.parse(parseJson(row.fallbacks)),
 		createdAt: row.created_at,

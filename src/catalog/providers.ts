@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Env } from "../env";
 import { GatewayError } from "../errors";
 import { demoEnabled, demoProvider } from "./demo";
@@ -21,10 +21,10 @@ export interface Provider {
 }
 
 const extraProvider = z.object({
-	name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/),
+	name: z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]*$/)),
 	protocol: z.enum(protocolNames),
 	base_url: z.url(),
-	key_secret: z.string().min(1),
+	key_secret: z.string().check(z.minLength(1)),
 });
 
 const stripSlash = (url: string) => url.replace(/\/+$/, "");

@@ -1,11 +1,11 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /** What the admin API sets on a key; null means no limit of that kind. */
 export const keyLimitsSchema = z.object({
-	budget_usd: z.number().positive().nullable().optional(),
-	budget_period: z.enum(["total", "monthly"]).optional(),
-	rpm: z.number().int().positive().nullable().optional(),
-	tpm: z.number().int().positive().nullable().optional(),
+	budget_usd: z.optional(z.nullable(z.number().check(z.positive()))),
+	budget_period: z.optional(z.enum(["total", "monthly"])),
+	rpm: z.optional(z.nullable(z.number().check(z.int(), z.positive()))),
+	tpm: z.optional(z.nullable(z.number().check(z.int(), z.positive()))),
 });
 
 export interface KeyLimits {

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod/mini";
 import {
 	createKey,
 	findKey,
@@ -15,14 +15,14 @@ import { keyLimitsSchema } from "../limits/key-limits";
 import { readJson, validationError } from "../schemas/zod-error";
 
 const keyFields = z.strictObject({
-	name: z.string().min(1).max(200),
-	models: z.array(z.string().min(1)).max(1000).nullish(),
+	name: z.string().check(z.minLength(1), z.maxLength(200)),
+	models: z.nullish(z.array(z.string().check(z.minLength(1))).check(z.maxLength(1000))),
 	...keyLimitsSchema.shape,
 });
 
 export const createKeyBody = keyFields;
 /** PATCH: every field optional; a field set to null removes that limit or the allow-list. */
-export const updateKeyBody = keyFields.partial();
+export const updateKeyBody = z.partial(keyFields);
 
 type Fields = z.infer<typeof updateKeyBody>;
 

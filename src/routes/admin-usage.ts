@@ -1,19 +1,19 @@
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { AppEnv } from "../env";
 import { validationError } from "../schemas/zod-error";
 
-const timeBound = z
-	.string()
-	.refine((v) => !Number.isNaN(Date.parse(v)), "expected an ISO 8601 date or time")
-	.transform((v) => Date.parse(v));
+const timeBound = z.pipe(
+	z.string().check(z.refine((v) => !Number.isNaN(Date.parse(v)), "expected an ISO 8601 date or time")),
+	z.transform((v: string) => Date.parse(v)),
+);
 
-const usageQuery = z.strictObject({
-	key_id: z.string().optional(),
-	model: z.string().optional(),
-	from: timeBound.optional(),
-	to: timeBound.optional(),
-	group_by: z.enum(["day", "model", "key"]).default("day"),
+export const usageQuery = z.strictObject({
+	key_id: z.optional(z.string()),
+	model: z.optional(z.string()),
+	from: z.optional(timeBound),
+	to: z.optional(timeBound),
+	group_by: z._default(z.enum(["day", "model", "key"]), "day"),
 });
 
 // Fixed SQL per grouping: no client text is ever spliced into a query.

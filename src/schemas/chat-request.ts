@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /**
  * The OpenAI Chat Completions request, as the gateway accepts it. Objects are loose: fields this
@@ -8,7 +8,10 @@ import { z } from "zod";
 const textPart = z.looseObject({ type: z.literal("text"), text: z.string() });
 const imagePart = z.looseObject({
 	type: z.literal("image_url"),
-	image_url: z.looseObject({ url: z.string().min(1), detail: z.enum(["auto", "low", "high"]).optional() }),
+	image_url: z.looseObject({
+		url: z.string().check(z.minLength(1)),
+		detail: z.optional(z.enum(["auto", "low", "high"])),
+	}),
 });
 const audioPart = z.looseObject({
 	type: z.literal("input_audio"),
@@ -32,24 +35,24 @@ export type ToolCall = z.infer<typeof toolCall>;
 const systemMessage = z.looseObject({
 	role: z.literal("system"),
 	content: textContent,
-	name: z.string().optional(),
+	name: z.optional(z.string()),
 });
 const developerMessage = z.looseObject({
 	role: z.literal("developer"),
 	content: textContent,
-	name: z.string().optional(),
+	name: z.optional(z.string()),
 });
 const userMessage = z.looseObject({
 	role: z.literal("user"),
 	content: z.union([z.string(), z.array(userContentPart)]),
-	name: z.string().optional(),
+	name: z.optional(z.string()),
 });
 const assistantMessage = z.looseObject({
 	role: z.literal("assistant"),
-	content: z.union([z.string(), z.array(z.union([textPart, refusalPart]))]).nullish(),
-	tool_calls: z.array(toolCall).optional(),
-	refusal: z.string().nullish(),
-	name: z.string().optional(),
+	content: z.nullish(z.union([z.string(), z.array(z.union([textPart, refusalPart]))])),
+	tool_calls: z.optional(z.array(toolCall)),
+	refusal: z.nullish(z.string()),
+	name: z.optional(z.string()),
 });
 const toolMessage = z.looseObject({
 	role: z.literal("tool"),
@@ -58,7 +61,7 @@ const toolMessage = z.looseObject({
 });
 const functionMessage = z.looseObject({
 	role: z.literal("function"),
-	content: z.string().nullable(),
+	content: z.nullable(z.string()),
 	name: z.string(),
 });
 
@@ -75,10 +78,10 @@ export type ChatMessage = z.infer<typeof chatMessage>;
 export const functionTool = z.looseObject({
 	type: z.literal("function"),
 	function: z.looseObject({
-		name: z.string().min(1),
-		description: z.string().optional(),
-		parameters: z.record(z.string(), z.unknown()).optional(),
-		strict: z.boolean().nullish(),
+		name: z.string().check(z.minLength(1)),
+		description: z.optional(z.string()),
+		parameters: z.optional(z.record(z.string(), z.unknown())),
+		strict: z.nullish(z.boolean()),
 	}),
 });
 export type FunctionTool = z.infer<typeof functionTool>;
@@ -97,37 +100,37 @@ export const responseFormat = z.discriminatedUnion("type", [
 		type: z.literal("json_schema"),
 		json_schema: z.looseObject({
 			name: z.string(),
-			description: z.string().optional(),
-			schema: z.record(z.string(), z.unknown()).optional(),
-			strict: z.boolean().nullish(),
+			description: z.optional(z.string()),
+			schema: z.optional(z.record(z.string(), z.unknown())),
+			strict: z.nullish(z.boolean()),
 		}),
 	}),
 ]);
 export type ResponseFormat = z.infer<typeof responseFormat>;
 
 export const chatRequest = z.looseObject({
-	model: z.string().min(1),
-	messages: z.array(chatMessage).min(1),
-	stream: z.boolean().nullish(),
-	stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
-	max_tokens: z.number().int().positive().nullish(),
-	max_completion_tokens: z.number().int().positive().nullish(),
-	temperature: z.number().min(0).max(2).nullish(),
-	top_p: z.number().min(0).max(1).nullish(),
-	n: z.number().int().min(1).max(128).nullish(),
-	stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
-	seed: z.number().int().nullish(),
-	user: z.string().optional(),
-	presence_penalty: z.number().min(-2).max(2).nullish(),
-	frequency_penalty: z.number().min(-2).max(2).nullish(),
-	logprobs: z.boolean().nullish(),
-	top_logprobs: z.number().int().min(0).max(20).nullish(),
-	tools: z.array(functionTool).optional(),
-	tool_choice: toolChoice.optional(),
-	parallel_tool_calls: z.boolean().optional(),
-	response_format: responseFormat.optional(),
-	modalities: z.array(z.string()).optional(),
+	model: z.string().check(z.minLength(1)),
+	messages: z.array(chatMessage).check(z.minLength(1)),
+	stream: z.nullish(z.boolean()),
+	stream_options: z.nullish(z.looseObject({ include_usage: z.optional(z.boolean()) })),
+	max_tokens: z.nullish(z.number().check(z.int(), z.positive())),
+	max_completion_tokens: z.nullish(z.number().check(z.int(), z.positive())),
+	temperature: z.nullish(z.number().check(z.gte(0), z.lte(2))),
+	top_p: z.nullish(z.number().check(z.gte(0), z.lte(1))),
+	n: z.nullish(z.number().check(z.int(), z.gte(1), z.lte(128))),
+	stop: z.nullish(z.union([z.string(), z.array(z.string()).check(z.maxLength(4))])),
+	seed: z.nullish(z.number().check(z.int())),
+	user: z.optional(z.string()),
+	presence_penalty: z.nullish(z.number().check(z.gte(-2), z.lte(2))),
+	frequency_penalty: z.nullish(z.number().check(z.gte(-2), z.lte(2))),
+	logprobs: z.nullish(z.boolean()),
+	top_logprobs: z.nullish(z.number().check(z.int(), z.gte(0), z.lte(20))),
+	tools: z.optional(z.array(functionTool)),
+	tool_choice: z.optional(toolChoice),
+	parallel_tool_calls: z.optional(z.boolean()),
+	response_format: z.optional(responseFormat),
+	modalities: z.optional(z.array(z.string())),
 	/** Gateway extension (OpenRouter's convention): models to fall over to, in order. Never sent upstream. */
-	models: z.array(z.string().min(1)).max(10).optional(),
+	models: z.optional(z.array(z.string().check(z.minLength(1))).check(z.maxLength(10))),
 });
 export type ChatRequest = z.infer<typeof chatRequest>;

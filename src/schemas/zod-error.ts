@@ -1,5 +1,20 @@
-import type { z } from "zod";
+import { en } from "zod/locales";
+import * as z from "zod/mini";
 import { GatewayError } from "../errors";
+
+/**
+ * `zod/mini` loads no locale, so every issue would read just "Invalid input". The 400s below quote
+ * zod's English messages (`Too small: expected array to have >=1 items`), as classic `zod` words them,
+ * so English is installed here for every schema. zod asks for a message only when a parse fails;
+ * building the English tables then, not at start-up, keeps the global scope to one `config` call.
+ */
+let english: z.core.$ZodErrorMap | undefined;
+z.config({
+	localeError: (issue) => {
+		english ??= en().localeError;
+		return english(issue);
+	},
+});
 
 /** `messages[0].content` style paths, as OpenAI names fields in its own errors. */
 export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
@@ -12,7 +27,7 @@ export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** A 400 naming the first field that failed validation. */
-export function validationError(error: z.ZodError): GatewayError {
+export function validationError(error: z.core.$ZodError): GatewayError {
 	const issue = error.issues[0];
 	const param = issue ? fieldPath(issue.path) : null;
 	const detail = issue?.message ?? "invalid value";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /**
  * What Anthropic's Messages API sends back: the message body, the stream events and the error body.
@@ -12,12 +12,12 @@ import { z } from "zod";
 
 /** Matches any object whose `type` is not one of `known`, keeping only the name for diagnostics. */
 const unknownOf = (known: readonly string[]) =>
-	z
-		.looseObject({ type: z.string() })
-		.refine((value) => !known.includes(value.type))
-		.transform((value) => ({ type: "unknown" as const, rawType: value.type }));
+	z.pipe(
+		z.looseObject({ type: z.string() }).check(z.refine((value) => !known.includes(value.type))),
+		z.transform((value: { type: string }) => ({ type: "unknown" as const, rawType: value.type })),
+	);
 
-const count = z.number().int().nonnegative().nullish();
+const count = z.nullish(z.number().check(z.int(), z.nonnegative()));
 
 /** Token counts. Every field is optional because message_delta carries only some of them. */
 export const wireUsage = z.looseObject({
@@ -25,7 +25,7 @@ export const wireUsage = z.looseObject({
 	output_tokens: count,
 	cache_creation_input_tokens: count,
 	cache_read_input_tokens: count,
-	output_tokens_details: z.looseObject({ thinking_tokens: count }).nullish(),
+	output_tokens_details: z.nullish(z.looseObject({ thinking_tokens: count })),
 });
 export type WireUsage = z.infer<typeof wireUsage>;
 
@@ -51,8 +51,8 @@ export type WireBlock = z.infer<typeof wireBlock>;
 /** The non-streaming response body. */
 export const wireMessage = z.looseObject({
 	content: z.array(wireBlock),
-	stop_reason: z.string().nullish(),
-	usage: wireUsage.nullish(),
+	stop_reason: z.nullish(z.string()),
+	usage: z.nullish(wireUsage),
 });
 export type WireMessage = z.infer<typeof wireMessage>;
 
@@ -73,20 +73,20 @@ export type WireDelta = z.infer<typeof wireDelta>;
 export const wireErrorDetail = z.looseObject({ type: z.string(), message: z.string() });
 export type WireErrorDetail = z.infer<typeof wireErrorDetail>;
 
-const blockIndex = z.number().int().nonnegative();
+const blockIndex = z.number().check(z.int(), z.nonnegative());
 
 const knownEvent = z.discriminatedUnion("type", [
 	z.looseObject({
 		type: z.literal("message_start"),
-		message: z.looseObject({ usage: wireUsage.nullish() }),
+		message: z.looseObject({ usage: z.nullish(wireUsage) }),
 	}),
 	z.looseObject({ type: z.literal("content_block_start"), index: blockIndex, content_block: wireBlock }),
 	z.looseObject({ type: z.literal("content_block_delta"), index: blockIndex, delta: wireDelta }),
 	z.looseObject({ type: z.literal("content_block_stop"), index: blockIndex }),
 	z.looseObject({
 		type: z.literal("message_delta"),
-		delta: z.looseObject({ stop_reason: z.string().nullish() }),
-		usage: wireUsage.nullish(),
+		delta: z.looseObject({ stop_reason: z.nullish(z.string()) }),
+		usage: z.nullish(wireUsage),
 	}),
 	z.looseObject({ type: z.literal("message_stop") }),
 	z.looseObject({ type: z.literal("ping") }),

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /**
  * Gemini's wire format (generativelanguage v1beta), as far as the gateway reads or writes it.
@@ -9,54 +9,56 @@ import { z } from "zod";
  */
 
 export const partSchema = z.looseObject({
-	text: z.string().optional(),
-	thought: z.boolean().optional(),
-	thoughtSignature: z.string().optional(),
-	inlineData: z.looseObject({ mimeType: z.string(), data: z.string() }).optional(),
-	functionCall: z
-		.looseObject({
+	text: z.optional(z.string()),
+	thought: z.optional(z.boolean()),
+	thoughtSignature: z.optional(z.string()),
+	inlineData: z.optional(z.looseObject({ mimeType: z.string(), data: z.string() })),
+	functionCall: z.optional(
+		z.looseObject({
 			name: z.string(),
-			args: z.record(z.string(), z.unknown()).optional(),
-			id: z.string().optional(),
-		})
-		.optional(),
+			args: z.optional(z.record(z.string(), z.unknown())),
+			id: z.optional(z.string()),
+		}),
+	),
 });
 export type Part = z.infer<typeof partSchema>;
 
 export const usageMetadataSchema = z.looseObject({
-	promptTokenCount: z.number().optional(),
-	candidatesTokenCount: z.number().optional(),
-	thoughtsTokenCount: z.number().optional(),
-	toolUsePromptTokenCount: z.number().optional(),
-	cachedContentTokenCount: z.number().optional(),
-	totalTokenCount: z.number().optional(),
+	promptTokenCount: z.optional(z.number()),
+	candidatesTokenCount: z.optional(z.number()),
+	thoughtsTokenCount: z.optional(z.number()),
+	toolUsePromptTokenCount: z.optional(z.number()),
+	cachedContentTokenCount: z.optional(z.number()),
+	totalTokenCount: z.optional(z.number()),
 });
 export type UsageMetadata = z.infer<typeof usageMetadataSchema>;
 
 export const candidateSchema = z.looseObject({
-	content: z.looseObject({ role: z.string().optional(), parts: z.array(partSchema).optional() }).optional(),
-	finishReason: z.string().optional(),
-	finishMessage: z.string().optional(),
-	index: z.number().int().optional(),
+	content: z.optional(
+		z.looseObject({ role: z.optional(z.string()), parts: z.optional(z.array(partSchema)) }),
+	),
+	finishReason: z.optional(z.string()),
+	finishMessage: z.optional(z.string()),
+	index: z.optional(z.number().check(z.int())),
 });
 export type Candidate = z.infer<typeof candidateSchema>;
 
 export const generateContentResponseSchema = z.looseObject({
-	candidates: z.array(candidateSchema).optional(),
-	promptFeedback: z.looseObject({ blockReason: z.string().optional() }).optional(),
-	usageMetadata: usageMetadataSchema.optional(),
-	modelVersion: z.string().optional(),
-	responseId: z.string().optional(),
+	candidates: z.optional(z.array(candidateSchema)),
+	promptFeedback: z.optional(z.looseObject({ blockReason: z.optional(z.string()) })),
+	usageMetadata: z.optional(usageMetadataSchema),
+	modelVersion: z.optional(z.string()),
+	responseId: z.optional(z.string()),
 });
 export type GenerateContentResponse = z.infer<typeof generateContentResponseSchema>;
 
 /** google.rpc.Status as the REST API renders it. */
 export const errorBodySchema = z.looseObject({
 	error: z.looseObject({
-		code: z.number().optional(),
-		message: z.string().optional(),
-		status: z.string().optional(),
-		details: z.array(z.looseObject({ "@type": z.string().optional() })).optional(),
+		code: z.optional(z.number()),
+		message: z.optional(z.string()),
+		status: z.optional(z.string()),
+		details: z.optional(z.array(z.looseObject({ "@type": z.optional(z.string()) }))),
 	}),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;

@@ -1,5 +1,5 @@
 import type { Chunk, Completion } from "../../schemas/chat-response";
-import { chunkItem, type ProtocolAdapter, type SseEvent, type StreamItem } from "../adapter";
+import { chunkItem, type ProtocolAdapter } from "../adapter";
 import { upstreamGarbage } from "../upstream-errors";
 import { mapOpenAIError } from "./map-error";
 import { completionWire, errorWire } from "./wire";
