@@ -33,5 +33,6 @@ process.on("SIGTERM", () => process.exit(143));
 
 // PORT and PERSIST_DIR let tests start a second, isolated gateway beside yours.
 const persist = process.env.PERSIST_DIR ? ["--persist-to", process.env.PERSIST_DIR] : [];
+await import("./copy-docs-assets.mjs"); // the /docs UI into public/
 run(["d1", "migrations", "apply", "DB", "--local", ...persist]);
 run(["dev", "--port", process.env.PORT ?? "8787", "--ip", "127.0.0.1", ...persist, ...process.argv.slice(2)]);

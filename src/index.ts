@@ -8,8 +8,10 @@ import { adminKeysRoute } from "./routes/admin-keys";
 import { adminModelsRoute } from "./routes/admin-models";
 import { adminUsageRoute } from "./routes/admin-usage";
 import { chatCompletions } from "./routes/chat-completions";
+import { docsPage } from "./routes/docs";
 import { imagesRoute } from "./routes/images";
 import { modelsRoute } from "./routes/models";
+import { openApiJson } from "./routes/openapi";
 
 const app = new Hono<AppEnv>();
 
@@ -31,6 +33,9 @@ app.route("/admin/models", adminModelsRoute);
 app.route("/admin/usage", adminUsageRoute);
 
 app.get("/", (c) => c.json({ name: "AIGate", docs: "https://github.com/aigate/aigate#readme" }));
+// Public, no auth: the API's description and its interactive reference.
+app.get("/openapi.json", openApiJson);
+app.get("/docs", docsPage);
 
 // Known paths with the wrong method: 405 with Allow, as HTTP asks, instead of a misleading 404.
 const allowed: Array<[RegExp, string]> = [
@@ -41,6 +46,8 @@ const allowed: Array<[RegExp, string]> = [
 	[/^\/admin\/models$/, "GET"],
 	[/^\/admin\/models\/[^/]+\/[^/]+$/, "PUT"],
 	[/^\/admin\/usage$/, "GET"],
+	[/^\/openapi\.json$/, "GET"],
+	[/^\/docs$/, "GET"],
 ];
 
 app.notFound((c) => {

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
  * Starts the real gateway the way a user does (`npm run dev` = `node scripts/dev.mjs`: local
  * settings, local D1 migrations, `wrangler dev`), isolated from the developer's own state:
  *
- * - it runs from a throw-away copy of the project (src, migrations, scripts, wrangler.toml, with
+ * - it runs from a throw-away copy of the project (src, migrations, scripts, public, wrangler.toml, with
  *   node_modules symlinked), so the developer's `.dev.vars`, `.wrangler/` and local D1 are never
  *   read or written, and edits made to the tree during the run do not hot-reload the gateway;
  *   dev.mjs writes a fresh `.dev.vars` there, exactly as on a fresh clone;
@@ -36,7 +36,7 @@ export interface RunningGateway {
 }
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const COPIED = ["src", "migrations", "scripts", "wrangler.toml", "package.json", "tsconfig.json"];
+const COPIED = ["src", "migrations", "scripts", "public", "wrangler.toml", "package.json", "tsconfig.json"];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
