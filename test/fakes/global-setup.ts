@@ -1,5 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { handleAnthropic } from "./anthropic-fake";
+import { chaosSeed, createChaosHandler } from "./chaos-fake";
 import { handleGemini } from "./gemini-fake";
 import { serveFake } from "./http";
 import { handleOpenAI } from "./openai-fake";
@@ -9,15 +10,19 @@ declare module "vitest" {
 		openaiUrl: string;
 		anthropicUrl: string;
 		geminiUrl: string;
+		chaosUrl: string;
 	}
 }
 
 /** Starts the fake upstreams once for the whole run; tests reach them through the gateway's vars. */
 export default async function setup(project: TestProject) {
+	const seed = chaosSeed();
+	console.log(`chaos fake: seed ${seed} (replay with CHAOS_SEED=${seed})`);
 	const fakes = {
 		openaiUrl: await serveFake(handleOpenAI),
 		anthropicUrl: await serveFake(handleAnthropic),
 		geminiUrl: await serveFake(handleGemini),
+		chaosUrl: await serveFake(createChaosHandler(seed).handler),
 	};
 	for (const [name, fake] of Object.entries(fakes)) project.provide(name as keyof typeof fakes, fake.url);
 	return async () => {
