@@ -1,0 +1,145 @@
+// A fake OpenAI Chat Completions upstream for the benchmark, run as its own process so its CPU is
+// counted apart from the load generator's and the workers'. It answers at once (no artificial delay).
+//
+// What to send is read from the request's `bench` field, which both targets pass through untouched:
+//   {"stream":false}                              a small JSON completion with usage
+//   {"stream":true,"chunks":N}                    role chunk, N content chunks, finish chunk, usage
+//                                                 chunk, [DONE]; one write per event
+//   {"stream":true,"line":BYTES,"piece":BYTES}    role chunk, then one `data:` line whose content is
+//                                                 BYTES long (a large base64 image), written PIECE
+//                                                 bytes at a time; then finish, usage, [DONE]
+// Events are paced with setImmediate (and 'drain'), so each reaches the socket on its own, as a real
+// token stream does, instead of being coalesced into one big write.
+import http from "node:http";
+
+// The key the workers must send (bench/run.mjs gives it to them as OPENAI_API_KEY).
+const AUTH = `Bearer ${process.env.BENCH_UPSTREAM_KEY ?? "bench-upstream-key"}`;
+const BENCH_FIELD = Buffer.from('"bench":');
+const created = 1_700_000_000;
+
+const completion = JSON.stringify({
+	id: "chatcmpl-bench",
+	object: "chat.completion",
+	created,
+	model: "bench",
+	system_fingerprint: null,
+	choices: [
+		{
+			index: 0,
+			message: { role: "assistant", content: "Hello! How can I help you today?", refusal: null },
+			logprobs: null,
+			finish_reason: "stop",
+		},
+	],
+	usage: { prompt_tokens: 9, completion_tokens: 9, total_tokens: 18 },
+});
+
+const chunk = (delta, finishReason = null, usage = null) =>
+	`data: ${JSON.stringify({
+		id: "chatcmpl-bench",
+		object: "chat.completion.chunk",
+		created,
+		model: "bench",
+		system_fingerprint: null,
+		choices: delta === null ? [] : [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+		usage,
+	})}\n\n`;
+
+const roleEvent = Buffer.from(chunk({ role: "assistant", content: "" }));
+const tokenEvent = Buffer.from(chunk({ content: " tok" }));
+const finishEvent = Buffer.from(chunk({}, "stop"));
+const doneEvent = Buffer.from("data: [DONE]\n\n");
+const usageEvent = (n) =>
+	Buffer.from(chunk(null, null, { prompt_tokens: 9, completion_tokens: n, total_tokens: 9 + n }));
+
+/** The big line, built once per size: `data: {…"content":"AAAA…"…}\n\n`. */
+const bigLines = new Map();
+function bigLine(bytes) {
+	let line = bigLines.get(bytes);
+	if (!line) {
+		const head = chunk({ content: "" }).replace('"content":""', '"content":"\u0000"');
+		const [before, after] = head.split("\u0000");
+		const filler = Math.max(0, bytes - Buffer.byteLength(before) - Buffer.byteLength(after));
+		line = Buffer.concat([Buffer.from(before), Buffer.alloc(filler, 65 /* "A" */), Buffer.from(after)]);
+		bigLines.set(bytes, line);
+	}
+	return line;
+}
+
+/** The `bench` object of the body: a flat JSON object, found without parsing the (maybe 5 MB) rest. */
+function benchParams(body) {
+	const at = body.lastIndexOf(BENCH_FIELD);
+	if (at === -1) return {};
+	const start = at + BENCH_FIELD.length;
+	const end = body.indexOf(125 /* "}" */, start);
+	try {
+		return JSON.parse(body.subarray(start, end + 1).toString());
+	} catch {
+		return {};
+	}
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+async function send(res, buffer) {
+	if (res.destroyed) throw new Error("client gone");
+	if (!res.write(buffer)) await new Promise((resolve) => res.once("drain", resolve));
+	else await tick();
+}
+
+async function stream(res, params) {
+	res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
+	await send(res, roleEvent);
+	let tokens = 0;
+	if (params.line) {
+		const line = bigLine(params.line);
+		const piece = Math.max(1, params.piece || 65536);
+		for (let i = 0; i < line.length; i += piece) await send(res, line.subarray(i, i + piece));
+		tokens = 1;
+	} else {
+		tokens = Math.min(Math.max(0, params.chunks ?? 200), 1_000_000);
+		for (let i = 0; i < tokens; i++) await send(res, tokenEvent);
+	}
+	await send(res, finishEvent);
+	await send(res, usageEvent(tokens));
+	res.end(doneEvent);
+}
+
+const server = http.createServer((req, res) => {
+	const parts = [];
+	req.on("data", (part) => parts.push(part));
+	req.on("end", () => {
+		if (req.headers.authorization !== AUTH) {
+			res.writeHead(401, { "content-type": "application/json" });
+			res.end('{"error":{"message":"Incorrect API key provided.","type":"invalid_request_error"}}');
+			return;
+		}
+		const params = benchParams(Buffer.concat(parts));
+		if (params.stream) {
+			stream(res, params).catch(() => res.destroy());
+			return;
+		}
+		res.writeHead(200, {
+			"content-type": "application/json",
+			"content-length": Buffer.byteLength(completion),
+		});
+		res.end(completion);
+	});
+});
+server.keepAliveTimeout = 60_000;
+
+server.listen(0, "127.0.0.1", () => {
+	const { port } = server.address();
+	process.send?.({ type: "ready", port });
+});
+
+// Ends with the orchestrator: on its message, its signal, or its death (the IPC channel closes).
+const stop = () => {
+	server.closeAllConnections();
+	server.close();
+	process.exit(0);
+};
+process.on("message", (message) => message?.type === "stop" && stop());
+process.on("disconnect", stop);
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);

@@ -1,0 +1,98 @@
+// The load generator: node:http with a keep-alive agent (the least client-side overhead Node offers),
+// closed-loop workers, and per-request timings (time to first body byte, total time).
+import http from "node:http";
+
+/** A target to load: base URL, connection pool sized to the concurrency, and the request headers. */
+export function createTarget(name, baseUrl, apiKey, requestPath = "/v1/chat/completions") {
+	const url = new URL(baseUrl);
+	return {
+		name,
+		path: requestPath,
+		host: url.hostname,
+		port: Number(url.port),
+		agent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+		headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+	};
+}
+
+/**
+ * One POST /v1/chat/completions. Resolves (never rejects) with status, ttfb and total in ms, body
+ * bytes and whether the answer looked complete: a JSON completion, or a stream ending in [DONE].
+ */
+export function send(target, body, stream) {
+	return new Promise((resolve) => {
+		const start = performance.now();
+		let ttfb = 0;
+		let bytes = 0;
+		let first = null;
+		let previous = null;
+		let last = null;
+		const req = http.request(
+			{
+				agent: target.agent,
+				host: target.host,
+				port: target.port,
+				path: target.path,
+				method: "POST",
+				headers: { ...target.headers, "content-length": body.length },
+			},
+			(res) => {
+				res.on("data", (data) => {
+					if (first === null) {
+						ttfb = performance.now() - start;
+						first = data;
+					}
+					bytes += data.length;
+					previous = last;
+					last = data;
+				});
+				res.on("end", () => {
+					const total = performance.now() - start;
+					let ok = res.statusCode === 200 && last !== null;
+					if (ok && stream) {
+						const tail = Buffer.concat(previous ? [previous, last] : [last]).toString("latin1");
+						ok = tail.endsWith("data: [DONE]\n\n");
+					} else if (ok) {
+						ok = first.toString("latin1", 0, 200).includes('"choices"') || bytes > 200;
+					}
+					resolve({ ok, status: res.statusCode, ttfb, total, bytes });
+				});
+				res.on("error", () => resolve({ ok: false, status: res.statusCode, ttfb, total: 0, bytes }));
+			},
+		);
+		req.on("error", () => resolve({ ok: false, status: 0, ttfb: 0, total: 0, bytes: 0 }));
+		req.end(body);
+	});
+}
+
+/**
+ * Closed loop: `concurrency` workers, each sending one request after the other until `durationMs`
+ * has passed or `maxRequests` were sent. Requests in flight at the deadline are waited for and
+ * counted; elapsed runs until the last one ended.
+ */
+export async function closedLoop(target, { body, stream, concurrency, durationMs = Infinity, maxRequests }) {
+	const results = [];
+	const start = performance.now();
+	const deadline = start + durationMs;
+	let issued = 0;
+	const limit = maxRequests ?? Number.POSITIVE_INFINITY;
+	const worker = async () => {
+		while (issued < limit && performance.now() < deadline) {
+			issued++;
+			results.push(await send(target, body, stream));
+		}
+	};
+	await Promise.all(Array.from({ length: concurrency }, worker));
+	return { results, elapsedMs: performance.now() - start };
+}
+
+/** Nearest-rank percentile of a sorted array. */
+export function percentile(sorted, p) {
+	if (sorted.length === 0) return Number.NaN;
+	const rank = Math.ceil((p / 100) * sorted.length);
+	return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+export function closeTarget(target) {
+	target.agent.destroy();
+}

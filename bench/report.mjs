@@ -1,0 +1,318 @@
+// Summaries, the printed tables (Markdown, so they can be pasted as they are) and the JSON file.
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { percentile } from "./load.mjs";
+
+const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
+const ms = (value) => fixed(value, value >= 100 ? 0 : value >= 10 ? 1 : 2);
+const us = (value) => fixed(value, value >= 100 ? 0 : 1);
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : Number.NaN);
+const signed = (value) => (Number.isFinite(value) ? `${value >= 0 ? "+" : ""}${ms(value)}` : "–");
+const check = (ok) => (ok ? "✅" : "❌");
+
+/** Timing and CPU of one target over all its rounds of one scenario. */
+export function summarize(acc, units = 1) {
+	const ok = acc.results.filter((r) => r.ok);
+	const totals = ok.map((r) => r.total).sort((a, b) => a - b);
+	const ttfbs = ok.map((r) => r.ttfb).sort((a, b) => a - b);
+	const requests = acc.results.length;
+	const perRequestUs = (seconds) => (seconds * 1e6) / Math.max(1, requests);
+	const perUnitUs = (seconds) => (seconds * 1e6) / Math.max(1, requests * units);
+	const runtime = acc.cpu.workerd + acc.cpu.host;
+	return {
+		requests,
+		errors: requests - ok.length,
+		elapsedS: acc.elapsedMs / 1000,
+		rps: requests / (acc.elapsedMs / 1000),
+		meanMs: totals.reduce((sum, t) => sum + t, 0) / Math.max(1, totals.length),
+		p50Ms: percentile(totals, 50),
+		p99Ms: percentile(totals, 99),
+		ttfbP50Ms: percentile(ttfbs, 50),
+		ttfbP99Ms: percentile(ttfbs, 99),
+		bytes: acc.results.reduce((sum, r) => sum + r.bytes, 0),
+		cpuSeconds: { ...acc.cpu },
+		cpuUsPerRequest: {
+			workerd: perRequestUs(acc.cpu.workerd),
+			host: perRequestUs(acc.cpu.host),
+			runtime: perRequestUs(runtime),
+			loadgen: perRequestUs(acc.cpu.loadgen),
+			fake: perRequestUs(acc.cpu.fake),
+		},
+		cpuUsPerUnit: { workerd: perUnitUs(acc.cpu.workerd), runtime: perUnitUs(runtime) },
+		otherLoadCores: acc.cpu.other / Math.max(1e-9, acc.spanMs / 1000),
+	};
+}
+
+export function compare(bare, gateway) {
+	return {
+		rps: ratio(gateway.rps, bare.rps),
+		p50: ratio(gateway.p50Ms, bare.p50Ms),
+		p99: ratio(gateway.p99Ms, bare.p99Ms),
+		ttfbP50: ratio(gateway.ttfbP50Ms, bare.ttfbP50Ms),
+		ttfbP99: ratio(gateway.ttfbP99Ms, bare.ttfbP99Ms),
+		addedP50Ms: gateway.p50Ms - bare.p50Ms,
+		addedTtfbP50Ms: gateway.ttfbP50Ms - bare.ttfbP50Ms,
+		cpuWorkerd: ratio(gateway.cpuUsPerRequest.workerd, bare.cpuUsPerRequest.workerd),
+		cpuRuntime: ratio(gateway.cpuUsPerRequest.runtime, bare.cpuUsPerRequest.runtime),
+	};
+}
+
+function table(header, rows) {
+	const lines = [
+		`| ${header.join(" | ")} |`,
+		`|${header.map((_, i) => (i === 0 ? "---" : "--:")).join("|")}|`,
+	];
+	for (const row of rows) lines.push(`| ${row.join(" | ")} |`);
+	return lines.join("\n");
+}
+
+/** The headline table: every figure of both targets, the gateway's ratio to the bare proxy, the targets. */
+export function headlineTable(s) {
+	const rows = [];
+	const row = (label, bare, gateway, fmt, opts = {}) => {
+		const r = ratio(gateway, bare);
+		rows.push([
+			label,
+			fmt(bare),
+			fmt(gateway),
+			fixed(r, 2),
+			opts.added ? signed(gateway - bare) : "",
+			opts.target ? `${opts.target.text} ${check(opts.target.ok(r, gateway - bare))}` : "",
+		]);
+	};
+	const errors = (label, sc) =>
+		rows.push([
+			label,
+			`${sc.bare.errors}/${sc.bare.requests}`,
+			`${sc.gateway.errors}/${sc.gateway.requests}`,
+			"",
+			"",
+			"",
+		]);
+
+	for (const key of ["plain-c1", "plain-c16"]) {
+		const sc = s[key];
+		const c = sc.concurrency;
+		row(`Non-streamed c=${c}: requests/s`, sc.bare.rps, sc.gateway.rps, (v) => fixed(v, 0), {
+			target: c === 16 ? { text: "≥ 0.8×", ok: (r) => r >= 0.8 } : undefined,
+		});
+		row(`Non-streamed c=${c}: p50 latency (ms)`, sc.bare.p50Ms, sc.gateway.p50Ms, ms, {
+			added: true,
+			target: c === 1 ? { text: "added < 0.5 ms", ok: (_, d) => d < 0.5 } : undefined,
+		});
+		row(`Non-streamed c=${c}: p99 latency (ms)`, sc.bare.p99Ms, sc.gateway.p99Ms, ms, { added: true });
+		errors(`Non-streamed c=${c}: errors`, sc);
+	}
+	for (const key of ["stream-c1", "stream-c16"]) {
+		const sc = s[key];
+		const c = sc.concurrency;
+		const label = `Streamed ${sc.chunks} chunks c=${c}`;
+		row(`${label}: TTFB p50 (ms)`, sc.bare.ttfbP50Ms, sc.gateway.ttfbP50Ms, ms, {
+			added: true,
+			target: c === 1 ? { text: "added < 1 ms", ok: (_, d) => d < 1 } : undefined,
+		});
+		row(`${label}: TTFB p99 (ms)`, sc.bare.ttfbP99Ms, sc.gateway.ttfbP99Ms, ms, { added: true });
+		row(`${label}: total p50 (ms)`, sc.bare.p50Ms, sc.gateway.p50Ms, ms, { added: true });
+		row(`${label}: total p99 (ms)`, sc.bare.p99Ms, sc.gateway.p99Ms, ms, { added: true });
+		row(`${label}: streams/s`, sc.bare.rps, sc.gateway.rps, (v) => fixed(v, 1));
+		errors(`${label}: errors`, sc);
+	}
+	for (const key of ["plain-c1", "plain-c16"]) {
+		const sc = s[key];
+		const cpu = (t) => sc[t].cpuUsPerRequest;
+		row(
+			`CPU/request, non-streamed c=${sc.concurrency}: workerd (µs)`,
+			cpu("bare").workerd,
+			cpu("gateway").workerd,
+			us,
+			{ added: true, target: { text: "≤ 1.5×", ok: (r) => r <= 1.5 } },
+		);
+		row(
+			`CPU/request, non-streamed c=${sc.concurrency}: workerd + Miniflare host (µs)`,
+			cpu("bare").runtime,
+			cpu("gateway").runtime,
+			us,
+			{ added: true },
+		);
+	}
+	for (const key of ["stream-c1", "stream-c16"]) {
+		const sc = s[key];
+		const unit = (t) => sc[t].cpuUsPerUnit;
+		row(
+			`CPU/streamed chunk c=${sc.concurrency}: workerd (µs)`,
+			unit("bare").workerd,
+			unit("gateway").workerd,
+			us,
+			{
+				added: true,
+			},
+		);
+		row(
+			`CPU/streamed chunk c=${sc.concurrency}: workerd + host (µs)`,
+			unit("bare").runtime,
+			unit("gateway").runtime,
+			us,
+			{ added: true },
+		);
+	}
+	const c16 = s["plain-c16"];
+	row(
+		"Load generator CPU/request, non-streamed c=16 (µs)",
+		c16.bare.cpuUsPerRequest.loadgen,
+		c16.gateway.cpuUsPerRequest.loadgen,
+		us,
+	);
+	row(
+		"Fake upstream CPU/request, non-streamed c=16 (µs)",
+		c16.bare.cpuUsPerRequest.fake,
+		c16.gateway.cpuUsPerRequest.fake,
+		us,
+	);
+	const other = Object.values(s).map((sc) => Math.max(sc.bare.otherLoadCores, sc.gateway.otherLoadCores));
+	rows.push([
+		"Other processes' CPU during the runs (cores, worst scenario)",
+		"",
+		"",
+		"",
+		"",
+		fixed(Math.max(...other), 2),
+	]);
+	return table(["Measure", "bare proxy", "gateway", "gateway ÷ bare", "gateway − bare", "target"], rows);
+}
+
+/** Growth of a per-unit figure from the previous row: ~1 means flat (linear total work). */
+const growth = (list, pick) =>
+	list.map((item, i) => (i === 0 ? "" : `×${fixed(ratio(pick(item), pick(list[i - 1])), 2)}`));
+
+export function scalingTables(scaling) {
+	const out = [];
+	const chunks = scaling.chunks;
+	const chunkGrowth = growth(chunks, (x) => x.gateway.cpuUsPerUnit.workerd);
+	out.push(
+		"Stream length (c=1; per chunk = per stream ÷ chunks, so fixed per-request cost shrinks as streams grow):",
+		"",
+		table(
+			[
+				"chunks",
+				"bare ms/stream",
+				"gateway ms/stream",
+				"bare µs/chunk",
+				"gateway µs/chunk",
+				"bare CPU µs/chunk",
+				"gateway CPU µs/chunk",
+				"CPU ratio",
+				"gateway CPU/chunk vs previous",
+			],
+			chunks.map((x, i) => [
+				x.chunks,
+				ms(x.bare.meanMs),
+				ms(x.gateway.meanMs),
+				us((x.bare.meanMs * 1000) / x.chunks),
+				us((x.gateway.meanMs * 1000) / x.chunks),
+				us(x.bare.cpuUsPerUnit.workerd),
+				us(x.gateway.cpuUsPerUnit.workerd),
+				fixed(ratio(x.gateway.cpuUsPerUnit.workerd, x.bare.cpuUsPerUnit.workerd), 2),
+				chunkGrowth[i],
+			]),
+		),
+		"",
+	);
+	const marginal = scaling.marginalChunk;
+	if (marginal) {
+		out.push(
+			`Marginal cost of one more chunk (from the ${marginal.from}- and ${marginal.to}-chunk streams): bare ${us(marginal.bare.wallUs)} µs wall / ${us(marginal.bare.cpuUs)} µs CPU, gateway ${us(marginal.gateway.wallUs)} µs wall / ${us(marginal.gateway.cpuUs)} µs CPU (CPU ratio ${fixed(ratio(marginal.gateway.cpuUs, marginal.bare.cpuUs), 2)}).`,
+			"",
+		);
+	}
+	const bodies = scaling.bodies;
+	const bodyGrowth = growth(bodies, (x) => x.gateway.cpuUsPerRequest.workerd / x.kb);
+	out.push(
+		"Request body size (non-streamed, c=1):",
+		"",
+		table(
+			[
+				"body",
+				"bare ms/request",
+				"gateway ms/request",
+				"bare CPU µs/request",
+				"gateway CPU µs/request",
+				"gateway CPU µs/KB",
+				"CPU ratio",
+				"gateway CPU/KB vs previous",
+			],
+			bodies.map((x, i) => [
+				x.label,
+				ms(x.bare.meanMs),
+				ms(x.gateway.meanMs),
+				us(x.bare.cpuUsPerRequest.workerd),
+				us(x.gateway.cpuUsPerRequest.workerd),
+				fixed(x.gateway.cpuUsPerRequest.workerd / x.kb, 2),
+				fixed(ratio(x.gateway.cpuUsPerRequest.workerd, x.bare.cpuUsPerRequest.workerd), 2),
+				bodyGrowth[i],
+			]),
+		),
+		"",
+	);
+	const perKb = scaling.marginalBodyKb;
+	if (perKb) {
+		out.push(
+			`Marginal cost of one more KB of request body (from the ${perKb.from} and ${perKb.to} bodies): bare ${us(perKb.bare.wallUs)} µs wall / ${us(perKb.bare.cpuUs)} µs CPU, gateway ${us(perKb.gateway.wallUs)} µs wall / ${us(perKb.gateway.cpuUs)} µs CPU (CPU ratio ${fixed(ratio(perKb.gateway.cpuUs, perKb.bare.cpuUs), 2)}).`,
+			"",
+		);
+	}
+	const line = scaling.bigLine;
+	out.push(
+		"One huge `data:` line (a base64 image), end to end (the fake writes it in pieces of this size; TCP and workerd may merge them):",
+		"",
+		table(
+			[
+				"line, written in",
+				"bare ms",
+				"gateway ms",
+				"bare CPU ms",
+				"gateway CPU ms",
+				"gateway CPU ns/byte",
+				"CPU ratio",
+			],
+			line.map((x) => [
+				x.label,
+				ms(x.bare.meanMs),
+				ms(x.gateway.meanMs),
+				ms(x.bare.cpuUsPerRequest.workerd / 1000),
+				ms(x.gateway.cpuUsPerRequest.workerd / 1000),
+				fixed((x.gateway.cpuUsPerRequest.workerd * 1000) / x.bytes, 2),
+				fixed(ratio(x.gateway.cpuUsPerRequest.workerd, x.bare.cpuUsPerRequest.workerd), 2),
+			]),
+		),
+		"",
+	);
+	const stage = scaling.stage;
+	out.push(
+		"The gateway's SSE decoder alone, in-process (Node, exact piece sizes; see bench/stage.mjs):",
+		"",
+		table(
+			["piece", "line", "pieces", "wall ms", "CPU ms", "CPU ns/byte", "ns/piece", "ns/byte vs 1 MB line"],
+			stage.map((x) => {
+				const base = stage.find((y) => y.piece === x.piece && y.lineBytes < x.lineBytes);
+				return [
+					x.piece === 1 ? "1 B" : `${x.piece / 1024} KB`,
+					`${Math.round(x.lineBytes / 1024 / 1024)} MB`,
+					x.pieces,
+					ms(x.wallMs),
+					ms(x.cpuMs),
+					fixed(x.cpuNsPerByte, 2),
+					fixed(x.nsPerPiece, 0),
+					base ? `×${fixed(x.cpuNsPerByte / base.cpuNsPerByte, 2)}` : "",
+				];
+			}),
+		),
+	);
+	return out.join("\n");
+}
+
+export function writeJson(outDir, data, name = "results.json") {
+	mkdirSync(outDir, { recursive: true });
+	const file = path.join(outDir, name);
+	writeFileSync(file, `${JSON.stringify(data, null, "\t")}\n`);
+	return file;
+}

@@ -1,0 +1,719 @@
+#!/usr/bin/env node
+// `npm run bench`: the gateway against a bare pass-through Worker, side by side in workerd.
+//
+//   1. builds the deployable bundle (`wrangler deploy --dry-run --outdir .bench/bundle`), prints its size;
+//   2. starts a fake OpenAI upstream (bench/fake-upstream.mjs) and two Miniflare instances, one per
+//      target, each in its own process with its own workerd, with the bindings, vars and
+//      compatibility settings of wrangler.toml and local (on-disk) D1, KV and R2;
+//   3. applies the migrations to the gateway's D1, creates a key and a model through the admin API;
+//   4. measures, alternating the targets round by round (bare, gateway, bare, gateway, …) so that
+//      machine drift hits both alike; reads each process group's CPU time from /proc;
+//   5. runs the scaling checks and the in-process decoder check (bench/stage.mjs);
+//   6. prints the tables and writes .bench/results.json.
+// `npm run bench -- --quick` (or BENCH_QUICK=1) runs everything briefly, to check the harness.
+// `npm run bench -- --profile` profiles the gateway isolate instead (bench/profile.mjs), and
+// `npm run bench -- --plumbing` prices the platform's building blocks (bench/plumbing-worker.js).
+import { execFileSync, fork, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import { CLK_TCK, createMeter, descendants, processName } from "./cpu.mjs";
+import { closedLoop, closeTarget, createTarget, send } from "./load.mjs";
+import { profileText, profileWhile, saveProfile, summarizeProfile } from "./profile.mjs";
+import { compare, headlineTable, scalingTables, summarize, writeJson } from "./report.mjs";
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(benchDir, "..");
+const outDir = path.join(root, ".bench");
+const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
+const profiling = process.argv.includes("--profile");
+const plumbing = process.argv.includes("--plumbing");
+const wranglerBin = path.join(root, "node_modules", ".bin", "wrangler");
+
+const ORDER = ["bare", "gateway"];
+const ROUNDS = quick ? 2 : 3;
+const ROUND_MS = quick ? 300 : 1500;
+/** After each measured round: lets waitUntil work (usage rows) finish inside the measured CPU window. */
+const SETTLE_MS = 150;
+const STREAM_CHUNKS = 200;
+const MB = 1024 * 1024;
+
+const startedAt = performance.now();
+const log = (message) =>
+	console.log(`[bench ${((performance.now() - startedAt) / 1000).toFixed(1)}s] ${message}`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------------
+// Child processes, and shutting everything down (normal end, error, Ctrl-C).
+
+const children = [];
+const workerdPids = new Set();
+let shuttingDown = false;
+
+async function shutdown() {
+	if (shuttingDown) return;
+	shuttingDown = true;
+	for (const child of children) {
+		try {
+			if (child.exitCode === null && child.connected) child.send({ type: "stop" });
+		} catch {
+			// Its IPC channel is already closed: it is stopping on its own.
+		}
+	}
+	const deadline = Date.now() + 5000;
+	while (
+		Date.now() < deadline &&
+		children.some((child) => child.exitCode === null && child.signalCode === null)
+	) {
+		await sleep(50);
+	}
+	for (const child of children) {
+		if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+	}
+	// Miniflare disposes of its workerd; if a host was killed instead, its workerd is ended here.
+	for (const pid of workerdPids) {
+		if (processName(pid) === "workerd") {
+			try {
+				process.kill(pid, "SIGKILL");
+			} catch {
+				// Already gone.
+			}
+		}
+	}
+}
+
+for (const signal of ["SIGINT", "SIGTERM"]) {
+	process.on(signal, () => {
+		console.error(`\n[bench] ${signal}: shutting down`);
+		shutdown().finally(() => process.exit(130));
+	});
+}
+
+/** Forks a helper and waits for its {type:"ready"} message. */
+function start(script, args, env, timeoutMs = 60_000) {
+	const child = fork(path.join(benchDir, script), args, {
+		env: { ...process.env, ...env },
+		stdio: ["ignore", "inherit", "inherit", "ipc"],
+	});
+	children.push(child);
+	child.on("error", () => {}); // e.g. EPIPE on a last "stop" to a child that has just exited.
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(
+			() => reject(new Error(`${script} did not start in ${timeoutMs} ms`)),
+			timeoutMs,
+		);
+		child.on("message", (message) => {
+			if (message?.type === "ready" || message?.type === "done") {
+				clearTimeout(timer);
+				resolve({ child, message });
+			} else if (message?.type === "failed") {
+				clearTimeout(timer);
+				reject(new Error(`${script} failed: ${message.error}`));
+			}
+		});
+		child.on("exit", (code) => {
+			clearTimeout(timer);
+			reject(new Error(`${script} exited with code ${code} before it was ready`));
+		});
+	});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Build: the deployable bundle, and the decoder alone for the in-process check.
+
+function run(command, args) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, {
+			cwd: root,
+			env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0" },
+			stdio: ["ignore", "pipe", "pipe"],
+		});
+		let output = "";
+		child.stdout.on("data", (data) => {
+			output += data;
+		});
+		child.stderr.on("data", (data) => {
+			output += data;
+		});
+		child.on("error", reject);
+		child.on("exit", (code) =>
+			code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(" ")} failed:\n${output}`)),
+		);
+	});
+}
+
+async function buildBundle() {
+	const bundleDir = path.join(outDir, "bundle");
+	rmSync(bundleDir, { recursive: true, force: true });
+	const output = await run(wranglerBin, ["deploy", "--dry-run", "--outdir", bundleDir]);
+	const scriptPath = path.join(bundleDir, "index.js");
+	const modules = readdirSync(bundleDir).filter((name) => /\.(m?js|wasm)$/.test(name));
+	if (modules.length !== 1)
+		throw new Error(`expected one module in ${bundleDir}, found ${modules.join(", ")}`);
+	const source = readFileSync(scriptPath);
+	return {
+		scriptPath,
+		rawBytes: source.length,
+		gzipBytes: gzipSync(source, { level: 9 }).length,
+		wranglerSays: /Total Upload:.*$/m.exec(output)?.[0]?.trim() ?? null,
+	};
+}
+
+async function buildStage() {
+	const esbuild = await import("esbuild");
+	const outfile = path.join(outDir, "stage.mjs");
+	await esbuild.build({
+		stdin: {
+			contents: 'export { createSseDecoder } from "./src/streaming/sse-decode.ts";',
+			resolveDir: root,
+			loader: "ts",
+			sourcefile: "bench-stage-entry.ts",
+		},
+		bundle: true,
+		format: "esm",
+		platform: "neutral",
+		outfile,
+		logLevel: "warning",
+	});
+	await esbuild.stop?.();
+	return outfile;
+}
+
+/** wrangler.toml as `wrangler dev` hands it to Miniflare, and the migrations as wrangler splits them. */
+async function readWranglerSetup() {
+	const wrangler = await import("wrangler");
+	const { workerOptions } = wrangler.unstable_getMiniflareWorkerOptions(path.join(root, "wrangler.toml"));
+	const migrationsDir = path.join(root, "migrations");
+	const files = readdirSync(migrationsDir)
+		.filter((name) => name.endsWith(".sql"))
+		.sort();
+	const statements = files.flatMap((name) =>
+		wrangler.unstable_splitSqlQuery(readFileSync(path.join(migrationsDir, name), "utf8")),
+	);
+	return { workerOptions, migrations: files, statements };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies. `bench` tells the fake what to answer; both targets pass it through untouched.
+
+const plainBody = (bench = {}, content = "hi") =>
+	Buffer.from(
+		JSON.stringify({
+			model: "openai/bench",
+			messages: [{ role: "user", content }],
+			bench: { stream: false, ...bench },
+		}),
+	);
+const streamBody = (bench) =>
+	Buffer.from(
+		JSON.stringify({
+			model: "openai/bench",
+			messages: [{ role: "user", content: "hi" }],
+			stream: true,
+			stream_options: { include_usage: true },
+			bench: { stream: true, ...bench },
+		}),
+	);
+/** A non-streamed request whose body is `bytes` long, padded in the user message. */
+function sizedBody(bytes) {
+	const empty = plainBody({}, "").length;
+	return plainBody({}, "x".repeat(Math.max(0, bytes - empty)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurement: rounds alternate the targets; each round's CPU is read around it.
+
+let meter;
+const targets = {};
+
+function emptyAcc() {
+	return {
+		results: [],
+		elapsedMs: 0,
+		spanMs: 0,
+		cpu: { workerd: 0, host: 0, other: 0, loadgen: 0, fake: 0 },
+	};
+}
+
+async function measureRound(acc, name, work) {
+	const before = meter.snapshot();
+	const t0 = performance.now();
+	const { results, elapsedMs } = await work(targets[name]);
+	await sleep(SETTLE_MS);
+	const spanMs = performance.now() - t0;
+	const cpu = meter.diff(before, meter.snapshot());
+	acc.results.push(...results);
+	acc.elapsedMs += elapsedMs;
+	acc.spanMs += spanMs;
+	acc.cpu.workerd += cpu[`${name}.workerd`];
+	acc.cpu.host += cpu[`${name}.host`];
+	acc.cpu.loadgen += cpu.loadgen;
+	acc.cpu.fake += cpu.fake;
+	const ours = Object.entries(cpu).reduce((sum, [key, value]) => (key === "machine" ? sum : sum + value), 0);
+	acc.cpu.other += Math.max(0, cpu.machine - ours);
+}
+
+/** Runs `work` for each target, `rounds` times, alternating; returns both targets' summaries. */
+async function alternate(rounds, work, units = 1) {
+	meter.refresh();
+	const accs = { bare: emptyAcc(), gateway: emptyAcc() };
+	for (let round = 0; round < rounds; round++) {
+		for (const name of ORDER) await measureRound(accs[name], name, work);
+	}
+	return { bare: summarize(accs.bare, units), gateway: summarize(accs.gateway, units) };
+}
+
+async function mainScenarios() {
+	const scenarios = {};
+	const defs = [
+		{ key: "plain-c1", concurrency: 1, stream: false, body: plainBody() },
+		{ key: "plain-c16", concurrency: 16, stream: false, body: plainBody() },
+		{ key: "stream-c1", concurrency: 1, stream: true, body: streamBody({ chunks: STREAM_CHUNKS }) },
+		{ key: "stream-c16", concurrency: 16, stream: true, body: streamBody({ chunks: STREAM_CHUNKS }) },
+	];
+	for (const def of defs) {
+		log(`measuring ${def.key} (${ROUNDS} rounds × ${ROUND_MS} ms per target, alternating)`);
+		const units = def.stream ? STREAM_CHUNKS : 1;
+		const pair = await alternate(
+			ROUNDS,
+			(target) =>
+				closedLoop(target, {
+					body: def.body,
+					stream: def.stream,
+					concurrency: def.concurrency,
+					durationMs: ROUND_MS,
+				}),
+			units,
+		);
+		scenarios[def.key] = {
+			concurrency: def.concurrency,
+			stream: def.stream,
+			chunks: def.stream ? STREAM_CHUNKS : 0,
+			...pair,
+			ratios: compare(pair.bare, pair.gateway),
+		};
+	}
+	return scenarios;
+}
+
+const scaleCount = (n) => Math.max(1, quick ? Math.ceil(n / 5) : n);
+
+async function scalingChecks() {
+	const rounds = 2;
+	const chunks = [];
+	for (const [n, count] of [
+		[10, 150],
+		[100, 60],
+		[1000, 12],
+		[10000, 3],
+	]) {
+		log(`scaling: streams of ${n} chunks`);
+		const body = streamBody({ chunks: n });
+		const perRound = scaleCount(count);
+		const pair = await alternate(
+			rounds,
+			(target) => closedLoop(target, { body, stream: true, concurrency: 1, maxRequests: perRound }),
+			n,
+		);
+		chunks.push({ chunks: n, ...pair });
+	}
+	const [small, large] = [chunks[0], chunks[chunks.length - 1]];
+	const marginal = (t) => ({
+		wallUs: ((large[t].meanMs - small[t].meanMs) * 1000) / (large.chunks - small.chunks),
+		cpuUs:
+			(large[t].cpuUsPerRequest.workerd - small[t].cpuUsPerRequest.workerd) / (large.chunks - small.chunks),
+	});
+	const marginalChunk = {
+		from: small.chunks,
+		to: large.chunks,
+		bare: marginal("bare"),
+		gateway: marginal("gateway"),
+	};
+
+	const bodies = [];
+	for (const [label, bytes, count] of [
+		["1 KB", 1024, 150],
+		["100 KB", 100 * 1024, 60],
+		["5 MB", 5 * MB, 6],
+	]) {
+		log(`scaling: request bodies of ${label}`);
+		const body = sizedBody(bytes);
+		const perRound = scaleCount(count);
+		const pair = await alternate(rounds, (target) =>
+			closedLoop(target, { body, stream: false, concurrency: 1, maxRequests: perRound }),
+		);
+		bodies.push({ label, bytes: body.length, kb: body.length / 1024, ...pair });
+	}
+
+	const [mid, big] = [bodies[1], bodies[bodies.length - 1]];
+	const perKb = (t) => ({
+		wallUs: ((big[t].meanMs - mid[t].meanMs) * 1000) / (big.kb - mid.kb),
+		cpuUs: (big[t].cpuUsPerRequest.workerd - mid[t].cpuUsPerRequest.workerd) / (big.kb - mid.kb),
+	});
+	const marginalBodyKb = { from: mid.label, to: big.label, bare: perKb("bare"), gateway: perKb("gateway") };
+
+	const bigLine = [];
+	for (const [label, bytes, piece] of [
+		["10 MB line, 64 KB writes", 10 * MB, 65536],
+		["10 MB line, 1 KB writes", 10 * MB, 1024],
+		["1 MB line, 1 KB writes", 1 * MB, 1024],
+	]) {
+		log(`scaling: one ${label}`);
+		const body = streamBody({ line: bytes, piece });
+		const pair = await alternate(quick ? 1 : 3, (target) =>
+			closedLoop(target, { body, stream: true, concurrency: 1, maxRequests: bytes > MB ? 1 : 5 }),
+		);
+		bigLine.push({ label, piece, bytes, ...pair });
+	}
+
+	return { chunks, marginalChunk, bodies, marginalBodyKb, bigLine };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** --plumbing: the platform's price of each building block, added one at a time to the bare proxy. */
+async function plumbingChecks(host) {
+	meter = createMeter({
+		workerd: () => {
+			const pids = descendants(host.child.pid).filter((pid) => processName(pid) === "workerd");
+			for (const pid of pids) workerdPids.add(pid);
+			return pids;
+		},
+	});
+	const chunks = quick ? 2000 : 10000;
+	const streamRows = [
+		["bare proxy (upstream body returned as is)", "mode=bare"],
+		["+ 1 identity TransformStream (pipeThrough)", "mode=identity&n=1"],
+		["+ 7 identity TransformStreams", "mode=identity&n=7"],
+		["+ 1 JS TransformStream (transform enqueues the chunk)", "mode=transform&n=1"],
+		["+ 7 JS TransformStreams", "mode=transform&n=7"],
+		["+ 1 JS ReadableStream pulling from the body", "mode=pull&n=1"],
+		["+ 1 JS ReadableStream pulling, raced against a setTimeout per read", "mode=timer&n=1"],
+	];
+	const requestRows = [
+		["bare proxy", "mode=bare"],
+		["+ 1 D1 query per request", "mode=d1&n=1"],
+		["+ 2 D1 queries per request", "mode=d1&n=2"],
+	];
+	const measure = async (query, body, stream, count) => {
+		const target = createTarget("plumbing", host.message.url, "unused", `/v1/chat/completions?${query}`);
+		await closedLoop(target, {
+			body,
+			stream,
+			concurrency: 1,
+			maxRequests: Math.max(1, Math.ceil(count / 5)),
+		});
+		const before = meter.snapshot();
+		const { results, elapsedMs } = await closedLoop(target, {
+			body,
+			stream,
+			concurrency: 1,
+			maxRequests: count,
+		});
+		await sleep(SETTLE_MS);
+		const cpu = meter.diff(before, meter.snapshot());
+		closeTarget(target);
+		if (results.some((r) => !r.ok)) throw new Error(`plumbing ${query}: failed requests`);
+		return { wallUs: (elapsedMs * 1000) / count, cpuUs: (cpu.workerd * 1e6) / count };
+	};
+	const out = { streams: [], requests: [] };
+	for (const [label, query] of streamRows) {
+		log(`plumbing: ${label}`);
+		const m = await measure(query, streamBody({ chunks }), true, 3);
+		out.streams.push({ label, query, wallUsPerChunk: m.wallUs / chunks, cpuUsPerChunk: m.cpuUs / chunks });
+	}
+	for (const [label, query] of requestRows) {
+		log(`plumbing: ${label}`);
+		const m = await measure(query, plainBody(), false, quick ? 100 : 500);
+		out.requests.push({ label, query, wallUsPerRequest: m.wallUs, cpuUsPerRequest: m.cpuUs });
+	}
+	const base = (list, key) => list[0][key];
+	console.log(`\n## Platform building blocks (bench/plumbing-worker.js; ${chunks}-chunk streams, c=1)\n`);
+	console.log("| streamed | wall µs/chunk | workerd CPU µs/chunk | CPU added vs bare |");
+	console.log("|---|--:|--:|--:|");
+	for (const row of out.streams) {
+		const added = row.cpuUsPerChunk - base(out.streams, "cpuUsPerChunk");
+		console.log(
+			`| ${row.label} | ${row.wallUsPerChunk.toFixed(1)} | ${row.cpuUsPerChunk.toFixed(1)} | ${added.toFixed(1)} |`,
+		);
+	}
+	console.log("\n| non-streamed | wall µs/request | workerd CPU µs/request | CPU added vs bare |");
+	console.log("|---|--:|--:|--:|");
+	for (const row of out.requests) {
+		const added = row.cpuUsPerRequest - base(out.requests, "cpuUsPerRequest");
+		console.log(
+			`| ${row.label} | ${row.wallUsPerRequest.toFixed(0)} | ${row.cpuUsPerRequest.toFixed(0)} | ${added.toFixed(0)} |`,
+		);
+	}
+	writeJson(outDir, { plumbing: out }, "plumbing.json");
+}
+
+/** --profile: where the gateway isolate's time goes, non-streamed and streamed, at c=16. */
+async function profileGateway(inspectorUrl, bundlePath) {
+	const runs = [
+		{ key: "plain-c16", body: plainBody(), stream: false, units: 1, unit: "request" },
+		{
+			key: "stream-c16",
+			body: streamBody({ chunks: STREAM_CHUNKS }),
+			stream: true,
+			units: STREAM_CHUNKS,
+			unit: "chunk",
+		},
+	];
+	const report = {};
+	for (const run of runs) {
+		log(`profiling the gateway isolate: ${run.key}`);
+		meter.refresh();
+		const before = meter.snapshot();
+		const { profile, result } = await profileWhile(inspectorUrl, "gateway", () =>
+			closedLoop(targets.gateway, {
+				body: run.body,
+				stream: run.stream,
+				concurrency: 16,
+				durationMs: quick ? 1000 : 4000,
+			}),
+		);
+		await sleep(SETTLE_MS);
+		const cpu = meter.diff(before, meter.snapshot());
+		const units = result.results.length * run.units;
+		const summary = summarizeProfile(profile, bundlePath, units);
+		const file = path.join(outDir, `profile-${run.key}.cpuprofile`);
+		saveProfile(file, profile);
+		const workerdUs = (cpu["gateway.workerd"] * 1e6) / units;
+		report[run.key] = { units, workerdUsPerUnit: workerdUs, ...summary };
+		console.log(
+			`\n### ${run.key}: ${result.results.length} requests; workerd CPU ${workerdUs.toFixed(1)} µs per ${run.unit} with the profiler attached. V8 sampled ${summary.usPerUnit.toFixed(1)} µs of busy isolate time per ${run.unit}: samples measure wall time, so on a loaded machine this can exceed the CPU figure; read the shares. "(program)" is native code running under the isolate (workerd's streams, I/O). Raw profile: ${path.relative(root, file)} (open in Chrome DevTools)\n`,
+		);
+		console.log(profileText(`per ${run.unit}`, summary));
+	}
+	writeJson(outDir, { profile: report }, "profile.json");
+}
+
+function machineInfo() {
+	const cpuModel =
+		/model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpus()[0]?.model;
+	const version = (pkg, from = root) => {
+		try {
+			return JSON.parse(readFileSync(path.join(from, "node_modules", pkg, "package.json"), "utf8")).version;
+		} catch {
+			return null;
+		}
+	};
+	const wranglerDir = path.join(root, "node_modules", "wrangler");
+	const nested = (pkg) =>
+		existsSync(path.join(wranglerDir, "node_modules", pkg)) ? version(pkg, wranglerDir) : version(pkg);
+	let workerd = nested("workerd");
+	try {
+		const bin = path.join(
+			existsSync(path.join(wranglerDir, "node_modules", "workerd")) ? wranglerDir : root,
+			"node_modules",
+			"workerd",
+			"bin",
+			"workerd",
+		);
+		workerd = execFileSync(bin, ["--version"]).toString().trim();
+	} catch {
+		// Keep the package version.
+	}
+	return {
+		nproc: cpus().length,
+		cpuModel,
+		node: process.version,
+		workerd,
+		miniflare: nested("miniflare"),
+		wrangler: version("wrangler"),
+		clkTck: CLK_TCK,
+		loadavgAtStart: loadavg(),
+	};
+}
+
+async function main() {
+	const machine = machineInfo();
+	log(
+		`${machine.nproc} cores (${machine.cpuModel}), Node ${machine.node}, ${machine.workerd}, miniflare ${machine.miniflare}${quick ? " — QUICK MODE" : ""}`,
+	);
+	rmSync(path.join(outDir, "state"), { recursive: true, force: true });
+
+	if (!plumbing) log("building the deployable bundle (wrangler deploy --dry-run --outdir .bench/bundle)");
+	// --plumbing needs neither the gateway's bundle nor its decoder.
+	const [bundle, stagePath, setup] = await Promise.all([
+		plumbing ? null : buildBundle(),
+		plumbing ? null : buildStage(),
+		readWranglerSetup(),
+	]);
+	if (bundle) {
+		log(
+			`bundle: ${bundle.rawBytes} bytes, ${bundle.gzipBytes} gzipped (gzip -9); wrangler: ${bundle.wranglerSays}`,
+		);
+	}
+
+	const upstreamKey = `sk-upstream-${randomBytes(8).toString("hex")}`;
+	const fake = await start("fake-upstream.mjs", [], { BENCH_UPSTREAM_KEY: upstreamKey });
+	const upstreamUrl = `http://127.0.0.1:${fake.message.port}/v1`;
+	const adminToken = randomBytes(16).toString("hex");
+	const hostConfig = (name, scriptPath, statements) => ({
+		BENCH_HOST_CONFIG: JSON.stringify({
+			name,
+			inspect: profiling && name === "gateway",
+			scriptPath,
+			stateDir: path.join(outDir, "state", name),
+			statements,
+			worker: {
+				compatibilityDate: setup.workerOptions.compatibilityDate,
+				compatibilityFlags: setup.workerOptions.compatibilityFlags,
+				bindings: {
+					...setup.workerOptions.bindings,
+					OPENAI_BASE_URL: upstreamUrl,
+					OPENAI_API_KEY: upstreamKey,
+					ADMIN_TOKEN: adminToken,
+				},
+				d1Databases: setup.workerOptions.d1Databases,
+				kvNamespaces: setup.workerOptions.kvNamespaces,
+				r2Buckets: setup.workerOptions.r2Buckets,
+			},
+		}),
+	});
+	if (plumbing) {
+		const host = await start(
+			"host.mjs",
+			[],
+			hostConfig("plumbing", path.join(benchDir, "plumbing-worker.js"), []),
+		);
+		await plumbingChecks(host);
+		return;
+	}
+
+	log(`starting both workers in workerd (migrations: ${setup.migrations.join(", ")})`);
+	const [bareHost, gatewayHost] = await Promise.all([
+		start("host.mjs", [], hostConfig("bare", path.join(benchDir, "bare-proxy.js"), [])),
+		start("host.mjs", [], hostConfig("gateway", bundle.scriptPath, setup.statements)),
+	]);
+
+	// Admin API: a key and the bench model.
+	const gatewayUrl = gatewayHost.message.url;
+	const admin = async (method, route, body) => {
+		const res = await fetch(new URL(route, gatewayUrl), {
+			method,
+			headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+			body: JSON.stringify(body),
+		});
+		const text = await res.text();
+		if (!res.ok) throw new Error(`${method} ${route}: HTTP ${res.status} ${text}`);
+		return JSON.parse(text);
+	};
+	const { key } = await admin("POST", "/admin/keys", { name: "bench" });
+	await admin("PUT", "/admin/models/openai/bench", {
+		provider: "openai",
+		upstream_model: "bench",
+		input_price: 1,
+		output_price: 2,
+	});
+	targets.bare = createTarget("bare", bareHost.message.url, key);
+	targets.gateway = createTarget("gateway", gatewayUrl, key);
+
+	const groupPids = (host, workerd) => () => {
+		const pids = descendants(host.child.pid);
+		for (const pid of pids) if (processName(pid) === "workerd") workerdPids.add(pid);
+		return workerd ? pids.filter((pid) => processName(pid) === "workerd") : [host.child.pid];
+	};
+	meter = createMeter({
+		"bare.workerd": groupPids(bareHost, true),
+		"bare.host": groupPids(bareHost, false),
+		"gateway.workerd": groupPids(gatewayHost, true),
+		"gateway.host": groupPids(gatewayHost, false),
+		fake: () => [fake.child.pid],
+		loadgen: () => [process.pid],
+	});
+	const pids = meter.pids();
+	if (pids["bare.workerd"].length === 0 || pids["gateway.workerd"].length === 0) {
+		throw new Error("could not find the workerd processes under the Miniflare hosts");
+	}
+	log(`workerd pids: bare ${pids["bare.workerd"].join(",")}, gateway ${pids["gateway.workerd"].join(",")}`);
+
+	// Both targets must answer correctly before anything is measured.
+	for (const name of ORDER) {
+		for (const [body, stream] of [
+			[plainBody(), false],
+			[streamBody({ chunks: 3 }), true],
+		]) {
+			const result = await send(targets[name], body, stream);
+			if (!result.ok)
+				throw new Error(`${name} answered ${result.status} to a ${stream ? "stream" : "plain"} request`);
+		}
+	}
+	log("warming up both targets");
+	for (const name of ORDER) {
+		await closedLoop(targets[name], {
+			body: plainBody(),
+			stream: false,
+			concurrency: 4,
+			maxRequests: quick ? 100 : 600,
+		});
+		await closedLoop(targets[name], {
+			body: streamBody({ chunks: STREAM_CHUNKS }),
+			stream: true,
+			concurrency: 4,
+			maxRequests: quick ? 10 : 60,
+		});
+	}
+
+	if (profiling) {
+		await profileGateway(gatewayHost.message.inspectorUrl, bundle.scriptPath);
+		return;
+	}
+
+	const scenarios = await mainScenarios();
+	const scaling = await scalingChecks();
+	log("scaling: the SSE decoder in-process on a 10 MB line in 1 B / 1 KB / 64 KB pieces");
+	const stage = await start("stage.mjs", [pathToFileURL(stagePath).href], {}, 180_000);
+	scaling.stage = stage.message.results;
+
+	for (const target of Object.values(targets)) closeTarget(target);
+	const results = {
+		when: new Date().toISOString(),
+		quick,
+		machine: { ...machine, loadavgAtEnd: loadavg() },
+		method: {
+			order: ORDER,
+			rounds: ROUNDS,
+			roundMs: ROUND_MS,
+			settleMs: SETTLE_MS,
+			streamChunks: STREAM_CHUNKS,
+			cpu: "utime+stime from /proc/<pid>/stat; workerd = the Miniflare instance's workerd process; host = the Node process running that Miniflare (drains workerd's stdout); per request = CPU over a round (plus settle) ÷ requests",
+		},
+		bundle: { rawBytes: bundle.rawBytes, gzipBytes: bundle.gzipBytes, wranglerSays: bundle.wranglerSays },
+		scenarios,
+		scaling,
+		durationS: (performance.now() - startedAt) / 1000,
+	};
+	const file = writeJson(outDir, results);
+
+	const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+	console.log(
+		`\n## AIGate gateway vs bare pass-through Worker${quick ? " (QUICK MODE: not for publishing)" : ""}\n`,
+	);
+	console.log(headlineTable(scenarios));
+	console.log(
+		`\nBundle (wrangler deploy --dry-run): ${kib(bundle.rawBytes)} raw, ${kib(bundle.gzipBytes)} gzipped (gzip -9); wrangler reports "${bundle.wranglerSays}".\n`,
+	);
+	console.log("## Scaling checks\n");
+	console.log(scalingTables(scaling));
+	console.log(
+		`\n${machine.nproc} × ${machine.cpuModel}, Node ${machine.node}, ${machine.workerd}, miniflare ${machine.miniflare}; load average at start ${machine.loadavgAtStart.map((v) => v.toFixed(2)).join(" ")}.`,
+	);
+	console.log(`Results: ${path.relative(root, file)} (took ${results.durationS.toFixed(0)} s)`);
+}
+
+let exitCode = 0;
+try {
+	await main();
+} catch (error) {
+	console.error(`\n[bench] failed: ${error?.stack ?? error}`);
+	exitCode = 1;
+} finally {
+	await shutdown();
+}
+process.exit(exitCode);
