@@ -3,29 +3,14 @@
 //
 // Over a socket the piece size cannot be controlled (TCP coalesces writes, workerd reads what is
 // there) and 10 million 1-byte socket writes would take minutes, so this drives the stage directly:
-// the transformer that createSseDecoder hands to `new TransformStream` is captured and its
-// transform() called once per piece, so the figures are the decoder's own work, without Node's
+// the decoder's Transformer (src/streaming/sse-decode.ts) has its transform() called once per piece, so the figures are the decoder's own work, without Node's
 // stream machinery around it. Run by bench/run.mjs as a child process; answers over IPC.
 
 const [stagePath] = process.argv.slice(2);
-const { createSseDecoder } = await import(stagePath);
+const { sseDecoder } = await import(stagePath);
 
-/** The transformer object the decoder would give its TransformStream. */
-function captureTransformer() {
-	const Real = globalThis.TransformStream;
-	let captured = null;
-	globalThis.TransformStream = class {
-		constructor(transformer) {
-			captured = transformer;
-		}
-	};
-	try {
-		createSseDecoder();
-	} finally {
-		globalThis.TransformStream = Real;
-	}
-	return captured;
-}
+/** The decoder is a standard Transformer: its transform() is called directly, once per piece. */
+const captureTransformer = () => sseDecoder();
 
 function eventBytes(lineBytes) {
 	const head = Buffer.from('data: {"choices":[{"index":0,"delta":{"content":"');

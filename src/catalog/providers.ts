@@ -54,11 +54,16 @@ export function listProviders(env: Env): Provider[] {
 	return [...builtIns, ...parseExtraProviders(env), ...demo];
 }
 
-function parseExtraProviders(env: Env): Provider[] {
-	if (!env.PROVIDERS || env.PROVIDERS.trim() === "") return [];
+type ExtraProvider = z.infer<typeof extraProvider>;
+
+/** The parsed PROVIDERS setting, kept per isolate: it is the same text on every request. */
+let parsedProviders: { text: string; list: ExtraProvider[] } | null = null;
+
+function extraProviderList(text: string): ExtraProvider[] {
+	if (parsedProviders?.text === text) return parsedProviders.list;
 	let raw: unknown;
 	try {
-		raw = JSON.parse(env.PROVIDERS);
+		raw = JSON.parse(text);
 	} catch {
 		throw new GatewayError(500, "The PROVIDERS setting is not valid JSON.", {
 			code: "gateway_misconfigured",
@@ -70,7 +75,13 @@ function parseExtraProviders(env: Env): Provider[] {
 			code: "gateway_misconfigured",
 		});
 	}
-	return parsed.data.map((p) => {
+	parsedProviders = { text, list: parsed.data };
+	return parsed.data;
+}
+
+function parseExtraProviders(env: Env): Provider[] {
+	if (!env.PROVIDERS || env.PROVIDERS.trim() === "") return [];
+	return extraProviderList(env.PROVIDERS).map((p) => {
 		const key = env[p.key_secret];
 		return {
 			name: p.name,

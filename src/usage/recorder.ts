@@ -37,8 +37,8 @@ export interface UsageRow {
  * another request's context as hung. The request's `waitUntil` holds this wait, so the isolate stays
  * alive until the row is stored. A row whose batch failed, or that waited too long, is written alone.
  */
-const BATCH_SIZE = 25;
-const BATCH_DELAY_MS = 5;
+const BATCH_SIZE = 50;
+const BATCH_DELAY_MS = 20;
 const MAX_WAIT_MS = 2_000;
 
 interface Pending {

@@ -85,8 +85,8 @@ describe("usage recorder", () => {
 			.bind(...ids)
 			.first("n");
 		expect(stored).toBe(60);
-		// 60 rows at up to 25 a batch: 3 batches, no single-row writes.
-		expect(calls).toEqual({ batch: 3, run: 0 });
+		// 60 rows at up to 50 a batch: 2 batches, no single-row writes.
+		expect(calls).toEqual({ batch: 2, run: 0 });
 	});
 
 	it("stores a row that a failed batch lost, on its own", async () => {
