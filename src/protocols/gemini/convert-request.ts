@@ -68,7 +68,7 @@ function convertGenerationConfig(request: ChatRequest, target: UpstreamTarget): 
 		// responseJsonSchema takes JSON Schema as is and requires responseMimeType application/json:
 		// https://firebase.google.com/docs/reference/js/ai.generationconfig (responseJsonSchema).
 		const schema = format.json_schema.schema;
-		if (schema) config.responseJsonSchema = prepareJsonSchema(schema);
+		if (schema) config.responseJsonSchema = prepareJsonSchema(schema, "response_format.json_schema.schema");
 	}
 
 	const modalities = responseModalities(request.modalities, target.capabilities.image_output);

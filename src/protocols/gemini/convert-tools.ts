@@ -17,11 +17,11 @@ export function convertTools(
 	tools: FunctionTool[] | undefined,
 ): Array<{ functionDeclarations: FunctionDeclaration[] }> {
 	if (!tools || tools.length === 0) return [];
-	const declarations = tools.map(({ function: fn }) => {
+	const declarations = tools.map(({ function: fn }, i) => {
 		const declaration: FunctionDeclaration = { name: fn.name };
 		if (fn.description) declaration.description = fn.description;
 		if (fn.parameters && Object.keys(fn.parameters).length > 0) {
-			declaration.parametersJsonSchema = prepareJsonSchema(fn.parameters);
+			declaration.parametersJsonSchema = prepareJsonSchema(fn.parameters, `tools[${i}].function.parameters`);
 		}
 		return declaration;
 	});
@@ -55,25 +55,35 @@ type Json = Record<string, unknown>;
  * Gemini rejects a node that has `$ref` next to anything but `description` and `default`
  * ("If a schema node has $ref set, then only description and default can be set alongside it",
  * reported in https://github.com/anomalyco/opencode/issues/12295), which pydantic and zod emit.
- * A recursive reference cannot be inlined; it stays a `$ref` with its defs kept.
+ * A recursive reference cannot be inlined; it stays a `$ref` with its defs kept. A schema nested
+ * deeper than MAX_SCHEMA_DEPTH is refused with a 400 naming `param`: the walk is recursive, and no
+ * real tool needs that many levels.
  */
-export function prepareJsonSchema(schema: Json): Json {
+export function prepareJsonSchema(schema: Json, param: string): Json {
 	const defs = { ...asObject(schema.$defs), ...asObject(schema.definitions) };
 	let unresolved = false;
 	// Each inlining copies a definition; a cap keeps a pathological schema from exploding in size.
 	let budget = 500;
 
-	const inline = (node: unknown, seen: readonly string[]): unknown => {
+	const inline = (node: unknown, seen: readonly string[], depth = 0): unknown => {
 		if (node === null || typeof node !== "object" || Array.isArray(node)) return node;
+		if (depth > MAX_SCHEMA_DEPTH) {
+			throw invalidRequest(
+				`The JSON Schema nests more than ${MAX_SCHEMA_DEPTH} levels deep.`,
+				param,
+				"schema_too_deep",
+			);
+		}
+		const walk = (child: unknown) => inline(child, seen, depth + 1);
 		const { $ref, ...rest } = node as Json;
 		const out: Json = {};
 		for (const [key, value] of Object.entries(rest)) {
 			// Only schema-valued keywords are walked: `enum`, `default`, `examples` hold data, and
 			// the keys of `properties` are names, so a property called "$ref" stays a property.
-			if (SCHEMA_LIST_KEYS.has(key) && Array.isArray(value)) out[key] = value.map((v) => inline(v, seen));
-			else if (SCHEMA_KEYS.has(key)) out[key] = inline(value, seen);
+			if (SCHEMA_LIST_KEYS.has(key) && Array.isArray(value)) out[key] = value.map(walk);
+			else if (SCHEMA_KEYS.has(key)) out[key] = walk(value);
 			else if (SCHEMA_MAP_KEYS.has(key) && isObject(value)) {
-				out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inline(v, seen)]));
+				out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
 			} else out[key] = value;
 		}
 		if (typeof $ref !== "string") return out;
@@ -86,7 +96,7 @@ export function prepareJsonSchema(schema: Json): Json {
 			if ("default" in out) kept.default = out.default;
 			return kept;
 		}
-		const resolved = inline(target, [...seen, $ref]);
+		const resolved = inline(target, [...seen, $ref], depth + 1);
 		return { ...asObject(resolved), ...out };
 	};
 
@@ -98,6 +108,8 @@ export function prepareJsonSchema(schema: Json): Json {
 	}
 	return result;
 }
+
+const MAX_SCHEMA_DEPTH = 100;
 
 const SCHEMA_KEYS = new Set([
 	"items",

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { prepareJsonSchema } from "../../../../src/protocols/gemini/convert-tools";
 
+const prep = (schema: Record<string, unknown>) => prepareJsonSchema(schema, "tools[0].function.parameters");
+
 describe("prepareJsonSchema", () => {
 	it("drops the root $schema and inlines $defs references, keeping sibling keywords", () => {
 		expect(
-			prepareJsonSchema({
+			prep({
 				$schema: "http://json-schema.org/draft-07/schema#",
 				type: "object",
 				properties: {
@@ -30,9 +32,7 @@ describe("prepareJsonSchema", () => {
 	});
 
 	it("inlines a root $ref", () => {
-		expect(
-			prepareJsonSchema({ $ref: "#/$defs/Args", $defs: { Args: { type: "object", properties: {} } } }),
-		).toEqual({
+		expect(prep({ $ref: "#/$defs/Args", $defs: { Args: { type: "object", properties: {} } } })).toEqual({
 			type: "object",
 			properties: {},
 		});
@@ -40,13 +40,13 @@ describe("prepareJsonSchema", () => {
 
 	it("leaves recursive and foreign references as bare $refs with their defs", () => {
 		const tree = { type: "object", properties: { child: { $ref: "#/$defs/Node", title: "kid" } } };
-		expect(prepareJsonSchema({ $ref: "#/$defs/Node", $defs: { Node: tree } })).toEqual({
+		expect(prep({ $ref: "#/$defs/Node", $defs: { Node: tree } })).toEqual({
 			type: "object",
 			properties: { child: { $ref: "#/$defs/Node" } },
 			$defs: { Node: tree },
 		});
 		expect(
-			prepareJsonSchema({
+			prep({
 				type: "object",
 				properties: { x: { $ref: "https://example.com/x.json", default: 1 } },
 			}),
@@ -63,6 +63,24 @@ describe("prepareJsonSchema", () => {
 			default: { $ref: "#/$defs/Nope" },
 			enum: [{ $ref: "x" }],
 		};
-		expect(prepareJsonSchema(schema)).toEqual(schema);
+		expect(prep(schema)).toEqual(schema);
+	});
+});
+
+describe("schema depth", () => {
+	it("refuses a schema nested deeper than 100 levels with a 400 naming the field, instead of overflowing the stack", () => {
+		let deep: Record<string, unknown> = {};
+		for (let i = 0; i < 5000; i++) deep = { not: deep };
+		expect(() => prep(deep)).toThrow(
+			expect.objectContaining({
+				status: 400,
+				param: "tools[0].function.parameters",
+				code: "schema_too_deep",
+				message: "The JSON Schema nests more than 100 levels deep.",
+			}),
+		);
+		let fine: Record<string, unknown> = { type: "string" };
+		for (let i = 0; i < 50; i++) fine = { type: "array", items: fine };
+		expect(prep(fine)).toEqual(fine);
 	});
 });
