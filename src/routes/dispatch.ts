@@ -159,16 +159,19 @@ async function attempt(
 	const { adapter, target } = resolved;
 	const { settings, request } = input;
 	const secrets = [target.apiKey, target.baseUrl, safeHost(target.baseUrl)];
-	const upstream = await callUpstream(upstreamRequest, {
+	const exchange = await callUpstream(upstreamRequest, {
 		fetch: fetcherFor(resolved),
 		firstByteTimeoutMs: settings.firstByteTimeoutMs,
 		clientSignal: input.clientSignal,
 	});
+	const upstream = exchange.response;
 	if (!upstream.ok) {
-		const text = await readBodyText(upstream, settings.idleTimeoutMs).catch(() => "");
+		const text = await readBodyText(exchange, settings.idleTimeoutMs).catch(() => "");
 		throw scrub(adapter.mapError(upstream.status, text, upstream.headers), secrets);
 	}
 	if (request.stream === true) {
+		// From here the stream pipeline watches for stalls between events.
+		exchange.deadline.clear();
 		const contentType = upstream.headers.get("content-type") ?? "";
 		if (!contentType.includes("text/event-stream") || !upstream.body) {
 			upstream.body?.cancel().catch(() => {});
@@ -178,7 +181,7 @@ async function attempt(
 		}
 		return { kind: "stream", body: upstream.body };
 	}
-	const text = await readBodyText(upstream, settings.idleTimeoutMs);
+	const text = await readBodyText(exchange, settings.idleTimeoutMs);
 	try {
 		return { kind: "json", body: JSON.parse(text) };
 	} catch {
