@@ -4,6 +4,7 @@ import type { BuildContext, UpstreamRequest, UpstreamTarget } from "../adapter";
 import { convertMessages } from "./convert-messages";
 import { convertToolChoice, convertTools, prepareJsonSchema } from "./convert-tools";
 import { fetchImage } from "./fetch-image";
+import { limitImageFetches } from "./limit-image-fetches";
 import type { GenerateContentRequest, GenerationConfig } from "./wire";
 
 /**
@@ -22,8 +23,9 @@ export async function buildGeminiRequest(
 		throw invalidRequest("logprobs are not supported for Gemini models", "logprobs", "unsupported_parameter");
 	}
 
-	const { systemInstruction, contents } = await convertMessages(request.messages, (url, param) =>
-		fetchImage(url, { fetch: ctx.fetch, param }),
+	const { systemInstruction, contents } = await convertMessages(
+		request.messages,
+		limitImageFetches((url, param) => fetchImage(url, { fetch: ctx.fetch, param })),
 	);
 	const body: GenerateContentRequest = { contents };
 	if (systemInstruction) body.systemInstruction = systemInstruction;
