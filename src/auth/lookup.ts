@@ -16,7 +16,7 @@ import { type KeyRecord, type KeyRow, toKeyRecord } from "./key-record";
  */
 const MEMORY_TTL_MS = 30_000;
 const MEMORY_MAX_ENTRIES = 1_000;
-const KV_TTL_SECONDS = 600;
+const KV_TTL_SECONDS = 60;
 
 const memory = new Map<string, { record: KeyRecord | null; expiresAt: number }>();
 

@@ -1,6 +1,7 @@
 import type { KeyRecord } from "../auth/key-record";
 import type { Env } from "../env";
 import { GatewayError } from "../errors";
+import type { KeyLimiter } from "./key-limiter";
 import { hasLimits } from "./key-limits";
 
 const limiterFor = (env: Env, key: KeyRecord) => env.KEY_LIMITER.get(env.KEY_LIMITER.idFromName(key.id));
@@ -11,7 +12,17 @@ const limiterFor = (env: Env, key: KeyRecord) => env.KEY_LIMITER.get(env.KEY_LIM
  */
 export async function admitRequest(env: Env, key: KeyRecord, now: number): Promise<void> {
 	if (!key.limits || !hasLimits(key.limits)) return;
-	const admission = await limiterFor(env, key).admit(key.limits, now);
+	let admission: Awaited<ReturnType<KeyLimiter["admit"]>>;
+	try {
+		admission = await limiterFor(env, key).admit(key.limits, now);
+	} catch {
+		// Limits are enforced, not guessed: without its counter a limited key waits (fail closed).
+		throw new GatewayError(503, "This API key's limits cannot be checked right now; try again shortly.", {
+			code: "limits_unavailable",
+			retryable: false,
+			headers: { "retry-after": "1" },
+		});
+	}
 	if (admission.ok) return;
 	throw new GatewayError(429, admission.message, {
 		type: admission.code === "insufficient_quota" ? "insufficient_quota" : "rate_limit_error",
@@ -29,5 +40,9 @@ export async function settleRequest(
 ): Promise<void> {
 	if (!key.limits || !hasLimits(key.limits)) return;
 	if (usage.tokens === 0 && usage.costUsd === 0) return;
-	await limiterFor(env, key).settle(key.limits, usage.startedAt, usage.tokens, usage.costUsd, Date.now());
+	try {
+		await limiterFor(env, key).settle(key.limits, usage.startedAt, usage.tokens, usage.costUsd, Date.now());
+	} catch {
+		console.error(JSON.stringify({ message: "usage not booked against the key's limits", key_id: key.id }));
+	}
 }

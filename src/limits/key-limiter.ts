@@ -61,7 +61,9 @@ export class KeyLimiter extends DurableObject<Env> {
 			}
 		}
 		if (limits.rpm !== null && state.requests.length >= limits.rpm) {
-			const oldest = state.requests[0] ?? now;
+			// The request whose expiry brings the count under the limit (more than one may have to
+			// expire when the limit was lowered).
+			const oldest = state.requests[state.requests.length - limits.rpm] ?? now;
 			return {
 				ok: false,
 				code: "rate_limit_exceeded",
@@ -70,9 +72,15 @@ export class KeyLimiter extends DurableObject<Env> {
 			};
 		}
 		if (limits.tpm !== null) {
-			const used = state.tokens.reduce((sum, [, tokens]) => sum + tokens, 0);
+			let used = state.tokens.reduce((sum, [, tokens]) => sum + tokens, 0);
 			if (used >= limits.tpm) {
-				const oldest = state.tokens[0]?.[0] ?? now;
+				// Walk forward until enough tokens have left the window.
+				let oldest = now;
+				for (const [time, tokens] of state.tokens) {
+					used -= tokens;
+					oldest = time;
+					if (used < limits.tpm) break;
+				}
 				return {
 					ok: false,
 					code: "rate_limit_exceeded",
@@ -81,8 +89,11 @@ export class KeyLimiter extends DurableObject<Env> {
 				};
 			}
 		}
-		state.requests.push(now);
-		await this.ctx.storage.put("state", state);
+		// Only rpm needs request times; a key limited by budget or tpm alone writes nothing here.
+		if (limits.rpm !== null) {
+			state.requests.push(now);
+			await this.ctx.storage.put("state", state);
+		}
 		return { ok: true };
 	}
 

@@ -9,6 +9,7 @@ import { checkInputLimits, inputLimits } from "../schemas/input-limits";
 import { readJson, validationError } from "../schemas/zod-error";
 import { buildStreamPipeline } from "../streaming/pipeline";
 import { trackStream } from "../streaming/tally";
+import { scrubUpstream } from "../upstream/call-upstream";
 import { costUsd, tokenCounts, withCost } from "../usage/cost";
 import { estimateStreamedUsage } from "../usage/estimate";
 import { type Outcome, recordUsage } from "../usage/recorder";
@@ -106,6 +107,7 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 			includeUsage: responseContext.includeUsage,
 			priceUsage: (usage) => withCost(resolved.model, usage),
 			tracked,
+			scrubError: (error) => scrubUpstream(error, resolved.target),
 		},
 		{
 			idleTimeoutMs: settings.idleTimeoutMs,
@@ -119,7 +121,7 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 	c.executionCtx.waitUntil(
 		tracked.ended.then((tally) => {
 			const { usage, estimated } =
-				tally.outcome === "client_disconnected"
+				tally.outcome === "client_disconnected" && !tally.completed
 					? estimateStreamedUsage(tally.usage, tally.streamedChars)
 					: { usage: tally.usage, estimated: false };
 			return writeUsage(c, ledger, {

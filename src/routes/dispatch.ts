@@ -3,7 +3,7 @@ import { type Env, intVar } from "../env";
 import { GatewayError } from "../errors";
 import type { UpstreamRequest } from "../protocols/adapter";
 import type { ChatRequest } from "../schemas/chat-request";
-import { callUpstream, readBodyText, scrub } from "../upstream/call-upstream";
+import { callUpstream, clientGone, readBodyText, scrubUpstream } from "../upstream/call-upstream";
 import { type ResolvedTarget, resolveTarget } from "./resolve-target";
 
 /** One try of one model, as the usage row lists it. */
@@ -87,6 +87,10 @@ export async function dispatch(input: DispatchInput): Promise<Answer> {
 			return await tryModel({ ...input, request }, target);
 		} catch (error) {
 			if (!(error instanceof GatewayError)) throw error;
+			if (error.code === "client_disconnected") throw error;
+			// A fallback that cannot take this request (its adapter or upstream says 4xx) is passed
+			// over, and the client hears about the failure of the model it asked for.
+			if (index > 0 && !fallsOver(error)) continue;
 			lastError = error;
 			if (!fallsOver(error)) throw error;
 		}
@@ -114,19 +118,21 @@ async function tryModel(input: DispatchInput, resolved: ResolvedTarget): Promise
 			return answer;
 		} catch (cause) {
 			if (!(cause instanceof GatewayError)) throw cause;
+			// A client that left is not retried for: nobody would read the answer.
+			if (input.clientSignal.aborted) throw clientGone();
 			log.attempts.push({
 				model: resolved.model.id,
 				status: cause.status,
 				code: cause.code,
 				ms: Date.now() - started,
 			});
-			if (cause.code === "client_disconnected" || !cause.retryable || cause.code === "upstream_timeout")
-				throw cause;
+			const noRetry = ["client_disconnected", "upstream_timeout", "upstream_idle_timeout"];
+			if (!cause.retryable || noRetry.includes(cause.code ?? "")) throw cause;
 			if (retry >= settings.maxRetries) throw cause;
 			const wait = retryWait(cause, retry, settings, random);
 			if (wait === null) throw cause;
 			await sleep(wait);
-			if (input.clientSignal.aborted) throw cause;
+			if (input.clientSignal.aborted) throw clientGone();
 		}
 	}
 }
@@ -158,7 +164,6 @@ async function attempt(
 ): Promise<Answer> {
 	const { adapter, target } = resolved;
 	const { settings, request } = input;
-	const secrets = [target.apiKey, target.baseUrl, safeHost(target.baseUrl)];
 	const exchange = await callUpstream(upstreamRequest, {
 		fetch: fetcherFor(resolved),
 		firstByteTimeoutMs: settings.firstByteTimeoutMs,
@@ -167,7 +172,7 @@ async function attempt(
 	const upstream = exchange.response;
 	if (!upstream.ok) {
 		const text = await readBodyText(exchange, settings.idleTimeoutMs).catch(() => "");
-		throw scrub(adapter.mapError(upstream.status, text, upstream.headers), secrets);
+		throw scrubUpstream(adapter.mapError(upstream.status, text, upstream.headers), target);
 	}
 	if (request.stream === true) {
 		// From here the stream pipeline watches for stalls between events.
@@ -188,13 +193,5 @@ async function attempt(
 		throw new GatewayError(502, "The upstream provider sent an answer that is not JSON.", {
 			code: "upstream_bad_response",
 		});
-	}
-}
-
-function safeHost(url: string): string | undefined {
-	try {
-		return new URL(url).host;
-	} catch {
-		return undefined;
 	}
 }

@@ -16,6 +16,9 @@ export interface StreamPipeline {
 	clientGone(): void;
 }
 
+/** How long a drain may read after the client left; Workers cancel waitUntil work at about 30 s. */
+const DRAIN_LIMIT_MS = 25_000;
+
 export interface PipelineOptions {
 	idleTimeoutMs: number;
 	drainOnDisconnect: boolean;
@@ -114,6 +117,8 @@ export function buildStreamPipeline(
 			if (!text || gone) continue;
 			try {
 				await writer.write(encoder.encode(text));
+				// Time spent waiting for a slow client to read is not upstream silence.
+				idle.touch();
 			} catch {
 				clientGone();
 			}
@@ -127,6 +132,13 @@ export function buildStreamPipeline(
 		gone = true;
 		if (options.drainOnDisconnect) {
 			tracked.tally.clientGone = true;
+			// Background work ends about 30 s after the client left: settle before that, with an
+			// estimate, rather than lose the usage row to a cancelled drain.
+			setTimeout(() => {
+				if (ended) return;
+				tracked.settle("client_disconnected");
+				finish();
+			}, DRAIN_LIMIT_MS);
 			return;
 		}
 		tracked.settle("client_disconnected");

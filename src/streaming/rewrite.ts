@@ -14,6 +14,8 @@ export interface RewriteOptions {
 	/** Adds the gateway's fields (cost) to the upstream's usage. */
 	priceUsage(usage: Usage): Usage;
 	tracked: TrackedStream;
+	/** Removes the provider key and upstream address from an upstream's in-band error message. */
+	scrubError(error: GatewayError): GatewayError;
 	now?: () => number;
 }
 
@@ -44,8 +46,9 @@ export function chunkRewriter(options: RewriteOptions): Transformer<StreamItem, 
 			if (failed) return;
 			if (item.type === "error") {
 				failed = true;
-				controller.enqueue(item);
-				tracked.settle("upstream_error", item.error);
+				const error = options.scrubError(item.error);
+				controller.enqueue({ type: "error", error });
+				tracked.settle("upstream_error", error);
 				return;
 			}
 			const chunk = item.chunk;
@@ -89,6 +92,7 @@ export function chunkRewriter(options: RewriteOptions): Transformer<StreamItem, 
 				controller.enqueue({ type: "chunk", chunk });
 			});
 			controller.enqueue({ type: "done" });
+			tracked.tally.completed = true;
 			tracked.settle("ok");
 		},
 	};

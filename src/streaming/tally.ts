@@ -13,6 +13,8 @@ export interface StreamTally {
 	upstreamFailure: GatewayError | null;
 	/** The client left while the stream was being drained to its end (ON_CLIENT_DISCONNECT=drain). */
 	clientGone: boolean;
+	/** The upstream finished its answer: its usage is the provider's own, not to be estimated. */
+	completed: boolean;
 	outcome: StreamOutcome | null;
 	error: GatewayError | null;
 }
@@ -31,6 +33,7 @@ export function trackStream(): TrackedStream {
 		streamedChars: 0,
 		upstreamFailure: null,
 		clientGone: false,
+		completed: false,
 		outcome: null,
 		error: null,
 	};

@@ -1,5 +1,5 @@
 import { GatewayError } from "../errors";
-import type { UpstreamRequest } from "../protocols/adapter";
+import type { UpstreamRequest, UpstreamTarget } from "../protocols/adapter";
 
 /**
  * One timer for the whole exchange, moved rather than replaced: first the time to the response
@@ -63,8 +63,9 @@ export async function callUpstream(
 ): Promise<UpstreamExchange> {
 	// One controller for the whole exchange: aborting it after the headers also ends the body, which
 	// is how a client's disconnect stops the upstream from generating tokens nobody will read.
-	const controller = new AbortController();
 	const { clientSignal } = options;
+	if (clientSignal?.aborted) throw clientGone();
+	const controller = new AbortController();
 	clientSignal?.addEventListener("abort", () => controller.abort(), { once: true });
 	const deadline = new Deadline(controller, options.firstByteTimeoutMs);
 	try {
@@ -107,8 +108,10 @@ export async function readBodyText(
 		return await response.text();
 	} catch {
 		if (deadline.expired) {
+			// Like a first-byte timeout: the client already waited this long, so not retried on this model.
 			throw new GatewayError(504, `The upstream stopped sending for ${idleTimeoutMs} ms.`, {
 				code: "upstream_idle_timeout",
+				retryable: false,
 			});
 		}
 		throw new GatewayError(502, "The upstream connection failed while sending its answer.", {
@@ -133,4 +136,18 @@ export function scrub(error: GatewayError, secrets: Array<string | undefined>): 
 		retryable: error.retryable,
 		headers: error.headers,
 	});
+}
+
+/** Scrubs what a target's upstream may echo back: its key, its base URL and its host. */
+export function scrubUpstream(
+	error: GatewayError,
+	target: Pick<UpstreamTarget, "apiKey" | "baseUrl">,
+): GatewayError {
+	let host: string | undefined;
+	try {
+		host = new URL(target.baseUrl).host;
+	} catch {
+		host = undefined;
+	}
+	return scrub(error, [target.apiKey, target.baseUrl, host]);
 }

@@ -30,6 +30,7 @@ import { json, writeInPieces } from "./http";
  *                   the gateway closed the connection early (client disconnect propagation)
  *   flaky-<n>-<token>  fails the first n requests with 500, then answers like `text`
  *   brief-429-<token>  429 with retry-after: 0 once, then answers like `text`
+ *   html-404        404 with an HTML body, as a proxy in front of a wrong base URL answers
  *   fixture-<name>  replays ../shared/fixtures/openai/<name>.response.sse byte for byte
  */
 
@@ -318,6 +319,10 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 			},
 		});
 	}
+	if (model === "html-404") {
+		res.writeHead(404, { "content-type": "text/html" });
+		return void res.end("<html><body>404 Not Found</body></html>");
+	}
 	if (model === "garbage") {
 		res.writeHead(200, { "content-type": "text/html" });
 		return void res.end("<html><body>502 Bad Gateway</body></html>");
@@ -425,7 +430,8 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 		}
 		res.write(sseFrame(chunk(model, {}, "stop")));
 		if (includeUsage) {
-			const usage = { prompt_tokens: 7, completion_tokens: status.sent, total_tokens: 7 + status.sent };
+			// Fewer tokens than the text's length suggests (~4 characters a token): an estimate would differ.
+			const usage = { prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 };
 			res.write(
 				sseFrame(JSON.stringify({ ...base(model), object: "chat.completion.chunk", choices: [], usage })),
 			);

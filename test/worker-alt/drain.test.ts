@@ -26,11 +26,12 @@ it("reads the upstream to its end after the client left, and records the provide
 		finished: boolean;
 	};
 	expect(status).toMatchObject({ sent: 12, finished: true });
+	// The provider's own count (2), not the estimate its 26 characters would give (7).
 	expect(row).toMatchObject({
 		outcome: "client_disconnected",
 		estimated: 0,
 		prompt_tokens: 7,
-		completion_tokens: 12,
-		total_tokens: 19,
+		completion_tokens: 2,
+		total_tokens: 9,
 	});
 });

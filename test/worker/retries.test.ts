@@ -120,4 +120,25 @@ describe("fallbacks", () => {
 		expect(res.status).toBe(429);
 		expect(res.headers.get("retry-after")).toBe("7");
 	});
+
+	it("passes over a fallback that refuses the request, and reports the failure of the model asked for", async () => {
+		const broken = await scenario("server-error");
+		const refusing = await scenario("bad-request");
+		const good = await scenario("text");
+		const answered = await chat(key, ask(broken, { models: [refusing, good] }));
+		expect(((await answered.json()) as { model: string }).model).toBe(good);
+		const failed = await chat(key, ask(broken, { models: [refusing] }));
+		expect(failed.status).toBe(502);
+		expect(((await failed.json()) as { error: { code: string } }).error.code).toBe("upstream_error");
+	});
+});
+
+describe("what is never retried", () => {
+	it("an unreadable 4xx (a proxy's HTML 404) is a 502 tried once", async () => {
+		const id = await scenario("html-404");
+		const res = await chat(key, ask(id));
+		expect(res.status).toBe(502);
+		expect(((await res.json()) as { error: { code: string } }).error.code).toBe("upstream_bad_response");
+		expect(await attemptsOf(res)).toHaveLength(1);
+	});
 });

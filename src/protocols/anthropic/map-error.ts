@@ -145,6 +145,8 @@ export function mapAnthropicError(status: number, bodyText: string, headers: Hea
 const unexpected = (status: number) =>
 	new GatewayError(502, `The upstream provider answered with an unexpected HTTP ${status}.`, {
 		code: "upstream_bad_response",
+		// An unreadable 4xx (a proxy, a wrong base URL) will not get better by asking again.
+		retryable: status >= 500 || status === 429,
 	});
 
 /** Statuses whose meaning survives a body we cannot read (proxies and load balancers answer these). */

@@ -15,6 +15,8 @@ export function mapGeminiError(status: number, bodyText: string, headers: Header
 	if (!body) {
 		return new GatewayError(502, `The provider returned an unreadable error (HTTP ${status}).`, {
 			code: "upstream_error",
+			// An unreadable 4xx (a proxy, a wrong base URL) will not get better by asking again.
+			retryable: status >= 500 || status === 429,
 		});
 	}
 	return errorFromBody(status, body, headers);

@@ -42,7 +42,9 @@ export function mapOpenAIError(status: number, bodyText: string, headers: Header
 			},
 		);
 	}
+	// An unreadable 4xx (a proxy, a wrong base URL) will not get better by asking again.
 	return new GatewayError(502, `The upstream provider answered with an unexpected HTTP ${status}.`, {
+		retryable: status >= 500 || status === 429,
 		code: "upstream_bad_response",
 	});
 }
