@@ -57,6 +57,3 @@ async function readFromD1(env: Env, hash: string): Promise<KeyRecord | null> {
 		.first<KeyRow>();
 	return row ? toKeyRecord(row) : null;
 }
-
-/** For tests and benchmarks: how many keys the isolate holds. */
-export const memoryCacheSize = () => memory.size;
