@@ -15,7 +15,6 @@ export interface KeyLimits {
 	tpm: number | null;
 }
 
-
 export const hasLimits = (limits: KeyLimits) =>
 	limits.budgetUsd !== null || limits.rpm !== null || limits.tpm !== null;
 
