@@ -78,40 +78,79 @@ async function flush(db: D1Database): Promise<void> {
 	if (batch.length === 0) return;
 	let state: Pending["state"] = "stored";
 	try {
-		await db.batch(batch.map(({ row }) => insert(db, row)));
+		await insertMany(
+			db,
+			batch.map(({ row }) => row),
+		).run();
 	} catch {
 		state = "failed";
 	}
 	for (const entry of batch) entry.state = state;
 }
 
+const COLUMNS = [
+	"id",
+	"key_id",
+	"model",
+	"provider",
+	"upstream_model",
+	"prompt_tokens",
+	"completion_tokens",
+	"total_tokens",
+	"cached_tokens",
+	"reasoning_tokens",
+	"cost_usd",
+	"outcome",
+	"status",
+	"error_code",
+	"streamed",
+	"latency_ms",
+	"ttft_ms",
+	"created_at",
+	"attempts",
+	"estimated",
+] as const;
+
+function values(r: UsageRow): Array<string | number | null> {
+	return [
+		r.id,
+		r.keyId,
+		r.model,
+		r.provider,
+		r.upstreamModel,
+		r.promptTokens,
+		r.completionTokens,
+		r.totalTokens,
+		r.cachedTokens,
+		r.reasoningTokens,
+		r.costUsd,
+		r.outcome,
+		r.status,
+		r.errorCode,
+		r.streamed ? 1 : 0,
+		r.latencyMs,
+		r.ttftMs,
+		r.createdAt,
+		JSON.stringify(r.attempts),
+		r.estimated ? 1 : 0,
+	];
+}
+
+// INSERT OR REPLACE: harmless if a slow batch stores the same row after all.
+const SINGLE_ROW = `INSERT OR REPLACE INTO usage (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`;
+
+/**
+ * Many rows in one statement with one parameter: a JSON array of row arrays, unpacked by SQLite's
+ * json_each. D1 allows 100 bound parameters per statement (5 rows of 20 columns), and a batch of
+ * one statement per row cost the Worker far more CPU per row than this does.
+ */
+const MANY_ROWS = `INSERT OR REPLACE INTO usage (${COLUMNS.join(", ")})
+	SELECT ${COLUMNS.map((_, i) => `json_extract(value, '$[${i}]')`).join(", ")} FROM json_each(?)`;
+
+function insertMany(db: D1Database, rows: UsageRow[]): D1PreparedStatement {
+	return db.prepare(MANY_ROWS).bind(JSON.stringify(rows.map(values)));
+}
+
 function insert(db: D1Database, r: UsageRow): D1PreparedStatement {
-	return db
-		.prepare(
-			`INSERT OR REPLACE INTO usage (id, key_id, model, provider, upstream_model, prompt_tokens, completion_tokens,
-				total_tokens, cached_tokens, reasoning_tokens, cost_usd, outcome, status, error_code, streamed, latency_ms,
-				ttft_ms, created_at, attempts, estimated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		)
-		.bind(
-			r.id,
-			r.keyId,
-			r.model,
-			r.provider,
-			r.upstreamModel,
-			r.promptTokens,
-			r.completionTokens,
-			r.totalTokens,
-			r.cachedTokens,
-			r.reasoningTokens,
-			r.costUsd,
-			r.outcome,
-			r.status,
-			r.errorCode,
-			r.streamed ? 1 : 0,
-			r.latencyMs,
-			r.ttftMs,
-			r.createdAt,
-			JSON.stringify(r.attempts),
-			r.estimated ? 1 : 0,
-		);
+	return db.prepare(SINGLE_ROW).bind(...values(r));
 }

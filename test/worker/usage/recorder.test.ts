@@ -85,15 +85,21 @@ describe("usage recorder", () => {
 			.bind(...ids)
 			.first("n");
 		expect(stored).toBe(60);
-		// 60 rows at up to 50 a batch: 2 batches, no single-row writes.
-		expect(calls).toEqual({ batch: 2, run: 0 });
+		// 60 rows at up to 50 a batch: 2 statements, no single-row writes.
+		expect(calls).toEqual({ batch: 0, run: 2 });
 	});
 
 	it("stores a row that a failed batch lost, on its own", async () => {
 		const id = `gate-retry-${crypto.randomUUID()}`;
 		const failing = new Proxy(env.DB, {
 			get(target, prop) {
-				if (prop === "batch") return () => Promise.reject(new Error("D1 overloaded"));
+				// The many-row statement fails; the row must still be written on its own.
+				if (prop === "prepare") {
+					return (sql: string) => {
+						if (sql.includes("json_each")) throw new Error("D1 overloaded");
+						return target.prepare(sql);
+					};
+				}
 				const value = Reflect.get(target, prop);
 				return typeof value === "function" ? value.bind(target) : value;
 			},
