@@ -22,10 +22,27 @@ export default {
 				body = body.pipeThrough(new TransformStream({ transform: (c, ctl) => ctl.enqueue(c) }));
 			else if (mode === "pull") body = pullStage(body, false);
 			else if (mode === "timer") body = pullStage(body, true);
+			else if (mode === "pump") body = pumpStage(body);
 		}
 		return new Response(body, upstream);
 	},
 };
+
+/** The gateway's shape: a JS loop reading `source` and writing each piece to a native IdentityTransformStream. */
+function pumpStage(source) {
+	const { readable, writable } = new IdentityTransformStream();
+	const writer = writable.getWriter();
+	const reader = source.getReader();
+	(async () => {
+		for (;;) {
+			const read = await reader.read();
+			if (read.done) break;
+			await writer.write(read.value);
+		}
+		await writer.close();
+	})();
+	return readable;
+}
 
 /** A JS ReadableStream that pulls from `source`; with `timed`, raced against an idle timer per read. */
 function pullStage(source, timed) {

@@ -392,6 +392,7 @@ async function plumbingChecks(host) {
 		["+ 7 JS TransformStreams", "mode=transform&n=7"],
 		["+ 1 JS ReadableStream pulling from the body", "mode=pull&n=1"],
 		["+ 1 JS ReadableStream pulling, raced against a setTimeout per read", "mode=timer&n=1"],
+		["+ a JS loop writing to a native IdentityTransformStream (the gateway's shape)", "mode=pump&n=1"],
 	];
 	const requestRows = [
 		["bare proxy", "mode=bare"],
@@ -417,13 +418,23 @@ async function plumbingChecks(host) {
 		const cpu = meter.diff(before, meter.snapshot());
 		closeTarget(target);
 		if (results.some((r) => !r.ok)) throw new Error(`plumbing ${query}: failed requests`);
-		return { wallUs: (elapsedMs * 1000) / count, cpuUs: (cpu.workerd * 1e6) / count };
+		const ttfbs = results.map((r) => r.ttfb).sort((a, b) => a - b);
+		const ttfbMs = ttfbs[Math.floor(ttfbs.length / 2)] ?? 0;
+		return { wallUs: (elapsedMs * 1000) / count, cpuUs: (cpu.workerd * 1e6) / count, ttfbMs };
 	};
 	const out = { streams: [], requests: [] };
 	for (const [label, query] of streamRows) {
 		log(`plumbing: ${label}`);
 		const m = await measure(query, streamBody({ chunks }), true, 3);
-		out.streams.push({ label, query, wallUsPerChunk: m.wallUs / chunks, cpuUsPerChunk: m.cpuUs / chunks });
+		// Time to first byte on short streams, many of them, so the median means something.
+		const short = await measure(query, streamBody({ chunks: 20 }), true, 100);
+		out.streams.push({
+			label,
+			query,
+			wallUsPerChunk: m.wallUs / chunks,
+			cpuUsPerChunk: m.cpuUs / chunks,
+			ttfbMs: short.ttfbMs,
+		});
 	}
 	for (const [label, query] of requestRows) {
 		log(`plumbing: ${label}`);
@@ -432,12 +443,12 @@ async function plumbingChecks(host) {
 	}
 	const base = (list, key) => list[0][key];
 	console.log(`\n## Platform building blocks (bench/plumbing-worker.js; ${chunks}-chunk streams, c=1)\n`);
-	console.log("| streamed | wall µs/chunk | workerd CPU µs/chunk | CPU added vs bare |");
-	console.log("|---|--:|--:|--:|");
+	console.log("| streamed | wall µs/chunk | workerd CPU µs/chunk | CPU added vs bare | TTFB p50 ms (20-chunk streams) |");
+	console.log("|---|--:|--:|--:|--:|");
 	for (const row of out.streams) {
 		const added = row.cpuUsPerChunk - base(out.streams, "cpuUsPerChunk");
 		console.log(
-			`| ${row.label} | ${row.wallUsPerChunk.toFixed(1)} | ${row.cpuUsPerChunk.toFixed(1)} | ${added.toFixed(1)} |`,
+			`| ${row.label} | ${row.wallUsPerChunk.toFixed(1)} | ${row.cpuUsPerChunk.toFixed(1)} | ${added.toFixed(1)} | ${row.ttfbMs.toFixed(2)} |`,
 		);
 	}
 	console.log("\n| non-streamed | wall µs/request | workerd CPU µs/request | CPU added vs bare |");
