@@ -31,6 +31,8 @@ const outDir = path.join(root, ".bench");
 const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
 const profiling = process.argv.includes("--profile");
 const plumbing = process.argv.includes("--plumbing");
+// `--only=stream-c1` (or another scenario key): just that scenario, no scaling series; for bisecting.
+const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
 const wranglerBin = path.join(root, "node_modules", ".bin", "wrangler");
 
 const ORDER = ["bare", "gateway"];
@@ -275,6 +277,7 @@ async function mainScenarios() {
 		{ key: "stream-c16", concurrency: 16, stream: true, body: streamBody({ chunks: STREAM_CHUNKS }) },
 	];
 	for (const def of defs) {
+		if (only && def.key !== only) continue;
 		log(`measuring ${def.key} (${ROUNDS} rounds × ${ROUND_MS} ms per target, alternating)`);
 		const units = def.stream ? STREAM_CHUNKS : 1;
 		const pair = await alternate(
@@ -677,6 +680,11 @@ async function main() {
 	}
 
 	const scenarios = await mainScenarios();
+	if (only) {
+		const { bare, gateway, ratios } = scenarios[only];
+		console.log(JSON.stringify({ only, bare, gateway, ratios }, null, 1));
+		return;
+	}
 	const scaling = await scalingChecks();
 	log("scaling: the SSE decoder in-process on a 10 MB line in 1 B / 1 KB / 64 KB pieces");
 	const stage = await start("stage.mjs", [pathToFileURL(stagePath).href], {}, 180_000);
