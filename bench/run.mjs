@@ -446,7 +446,9 @@ async function plumbingChecks(host) {
 	}
 	const base = (list, key) => list[0][key];
 	console.log(`\n## Platform building blocks (bench/plumbing-worker.js; ${chunks}-chunk streams, c=1)\n`);
-	console.log("| streamed | wall µs/chunk | workerd CPU µs/chunk | CPU added vs bare | TTFB p50 ms (20-chunk streams) |");
+	console.log(
+		"| streamed | wall µs/chunk | workerd CPU µs/chunk | CPU added vs bare | TTFB p50 ms (20-chunk streams) |",
+	);
 	console.log("|---|--:|--:|--:|--:|");
 	for (const row of out.streams) {
 		const added = row.cpuUsPerChunk - base(out.streams, "cpuUsPerChunk");
