@@ -10,10 +10,11 @@ export default {
 		if (mode === "d1") for (let i = 0; i < n; i++) await env.DB.prepare("SELECT ?1 AS one").bind(i).first();
 		const headers = new Headers(request.headers);
 		headers.set("authorization", `Bearer ${env.OPENAI_API_KEY}`);
+		// mode=readpump: the gateway's way of sending: the whole request body read first, sent as text.
 		const upstream = await fetch(`${env.OPENAI_BASE_URL}/chat/completions`, {
 			method: "POST",
 			headers,
-			body: request.body,
+			body: mode === "readpump" ? await request.text() : request.body,
 		});
 		let body = upstream.body;
 		for (let i = 0; i < n; i++) {
@@ -22,7 +23,7 @@ export default {
 				body = body.pipeThrough(new TransformStream({ transform: (c, ctl) => ctl.enqueue(c) }));
 			else if (mode === "pull") body = pullStage(body, false);
 			else if (mode === "timer") body = pullStage(body, true);
-			else if (mode === "pump") body = pumpStage(body);
+			else if (mode === "pump" || mode === "readpump") body = pumpStage(body);
 		}
 		return new Response(body, upstream);
 	},

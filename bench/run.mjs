@@ -396,6 +396,7 @@ async function plumbingChecks(host) {
 		["+ 1 JS ReadableStream pulling from the body", "mode=pull&n=1"],
 		["+ 1 JS ReadableStream pulling, raced against a setTimeout per read", "mode=timer&n=1"],
 		["+ a JS loop writing to a native IdentityTransformStream (the gateway's shape)", "mode=pump&n=1"],
+		["… and the request body read whole and sent as text, as the gateway does", "mode=readpump&n=1"],
 	];
 	const requestRows = [
 		["bare proxy", "mode=bare"],
