@@ -40,7 +40,8 @@ const ROUNDS = quick ? 2 : 3;
 const ROUND_MS = quick ? 300 : 1500;
 /** After each measured round: lets waitUntil work (usage rows) finish inside the measured CPU window. */
 const SETTLE_MS = 150;
-const STREAM_CHUNKS = 200;
+// BENCH_STREAM_CHUNKS changes the streamed scenarios' length (200 by default), for bisecting.
+const STREAM_CHUNKS = Number(process.env.BENCH_STREAM_CHUNKS ?? 200);
 const MB = 1024 * 1024;
 
 const startedAt = performance.now();
