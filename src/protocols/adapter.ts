@@ -47,8 +47,6 @@ export interface BuildContext {
 export interface ResponseContext {
 	/** The validated client request (an adapter may answer differently per request, e.g. JSON mode). */
 	request: ChatRequest;
-	/** Whether the client asked for usage on the stream (adapters may always emit it; the rewrite stage filters). */
-	includeUsage: boolean;
 	/** Stores a generated image (base64) and returns the reference to put in the message. */
 	storeImage(base64: string, mimeType: string): Promise<ImageRef>;
 }

@@ -75,7 +75,6 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 	const answeredBy = resolved.model.id;
 	const responseContext: ResponseContext = {
 		request,
-		includeUsage: request.stream_options?.include_usage === true,
 		storeImage: storeImageFor(c),
 	};
 	const created = Math.floor(c.get("startedAt") / 1000);
@@ -104,7 +103,7 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 			gateId: c.get("gateId"),
 			model: answeredBy,
 			created,
-			includeUsage: responseContext.includeUsage,
+			includeUsage: request.stream_options?.include_usage === true,
 			priceUsage: (usage) => withCost(resolved.model, usage),
 			tracked,
 			scrubError: (error) => scrubUpstream(error, resolved.target),

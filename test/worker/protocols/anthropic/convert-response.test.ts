@@ -6,7 +6,6 @@ import type { ChatRequest } from "../../../../src/schemas/chat-request";
 
 const plain: ChatRequest = { model: "m", messages: [{ role: "user", content: "hi" }] };
 const ctx = (request: ChatRequest = plain): AnthropicResponseContext => ({
-	includeUsage: false,
 	storeImage: () => Promise.reject(new Error("Claude returns no images")),
 	request,
 });

@@ -10,7 +10,6 @@ const jsonRequest: ChatRequest = { ...plainRequest, response_format: { type: "js
 
 function context(request: ChatRequest = plainRequest): AnthropicResponseContext {
 	return {
-		includeUsage: false,
 		storeImage: () => Promise.reject(new Error("Claude returns no images")),
 		request,
 	};

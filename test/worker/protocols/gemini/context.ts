@@ -6,7 +6,6 @@ export function recordingContext(fail?: Error) {
 	const stored: Array<{ base64: string; mimeType: string }> = [];
 	const context: ResponseContext = {
 		request: { model: "google/test", messages: [{ role: "user", content: "hi" }] },
-		includeUsage: true,
 		async storeImage(base64, mimeType): Promise<ImageRef> {
 			// A real store takes a while; yielding proves ordering does not depend on it being instant.
 			await new Promise((resolve) => setTimeout(resolve, 5));
