@@ -48,8 +48,8 @@ export type AppEnv = {
 	};
 };
 
-/** Reads a positive integer var, falling back when it is unset or malformed. */
-export function intVar(value: string | undefined, fallback: number): number {
-	const n = Number(value);
-	return Number.isFinite(n) && n > 0 ? Math.floor(n) : fallback;
+/** Reads a whole-number var of at least `min`, falling back when it is unset or malformed. */
+export function intVar(value: string | undefined, fallback: number, min = 1): number {
+	const n = Math.floor(Number(value));
+	return value !== undefined && value.trim() !== "" && Number.isFinite(n) && n >= min ? n : fallback;
 }

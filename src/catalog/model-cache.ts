@@ -13,7 +13,7 @@ const MAX_ENTRIES = 500;
 const cache = new Map<string, { model: CatalogModel | null; expiresAt: number }>();
 
 export async function findModelCached(env: Env, id: string, now = Date.now()): Promise<CatalogModel | null> {
-	const ttl = env.CATALOG_CACHE_MS === "0" ? 0 : intVar(env.CATALOG_CACHE_MS, 5_000);
+	const ttl = intVar(env.CATALOG_CACHE_MS, 5_000, 0);
 	if (ttl === 0) return findModel(env, id);
 	const hit = cache.get(id);
 	if (hit && hit.expiresAt > now) return hit.model;

@@ -38,8 +38,7 @@ export function dispatchSettings(env: Env): DispatchSettings {
 	return {
 		firstByteTimeoutMs: intVar(env.UPSTREAM_FIRST_BYTE_TIMEOUT_MS, 60_000),
 		idleTimeoutMs: intVar(env.UPSTREAM_IDLE_TIMEOUT_MS, 120_000),
-		maxRetries:
-			Number(env.UPSTREAM_MAX_RETRIES ?? 2) >= 0 ? Math.floor(Number(env.UPSTREAM_MAX_RETRIES ?? 2)) : 2,
+		maxRetries: intVar(env.UPSTREAM_MAX_RETRIES, 2, 0),
 		maxRetryWaitMs: intVar(env.UPSTREAM_MAX_RETRY_WAIT_MS, 2_000),
 		backoffBaseMs: intVar(env.UPSTREAM_RETRY_BASE_MS, 200),
 	};
