@@ -1,5 +1,6 @@
 import { invalidRequest } from "../../errors";
 import type { UserContentPart } from "../../schemas/chat-request";
+import { isObject } from "../is-object";
 import type {
 	CacheControl,
 	DocumentBlock,
@@ -22,9 +23,7 @@ const imageMediaTypes: ReadonlySet<string> = new Set(["image/jpeg", "image/png",
  */
 function cacheControlOf(part: Record<string, unknown>): { cache_control?: CacheControl } {
 	const value = part.cache_control;
-	return typeof value === "object" && value !== null && !Array.isArray(value)
-		? { cache_control: value as CacheControl }
-		: {};
+	return isObject(value) ? { cache_control: value as CacheControl } : {};
 }
 
 /** Anthropic rejects empty text blocks, so empty text becomes no block at all. */

@@ -1,5 +1,6 @@
 import { invalidRequest } from "../../errors";
 import type { FunctionTool, ToolChoice } from "../../schemas/chat-request";
+import { isObject } from "../is-object";
 import type { FunctionDeclaration, ToolConfig } from "./wire";
 
 /**
@@ -126,10 +127,6 @@ const SCHEMA_KEYS = new Set([
 ]);
 const SCHEMA_LIST_KEYS = new Set(["anyOf", "oneOf", "allOf", "prefixItems", "items"]);
 const SCHEMA_MAP_KEYS = new Set(["properties", "patternProperties", "dependentSchemas"]);
-
-function isObject(value: unknown): value is Json {
-	return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 function asObject(value: unknown): Json {
 	return isObject(value) ? value : {};

@@ -1,5 +1,6 @@
 import type { Chunk, Completion } from "../../schemas/chat-response";
 import { chunkItem, type ProtocolAdapter } from "../adapter";
+import { isObject } from "../is-object";
 import { upstreamGarbage } from "../upstream-errors";
 import { mapOpenAIError } from "./map-error";
 import { completionWire, errorWire } from "./wire";
@@ -64,9 +65,6 @@ export const openaiAdapter: ProtocolAdapter = {
 
 	mapError: mapOpenAIError,
 };
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-	typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * The shape the rewrite stage relies on: `choices` (if present) is a list of objects whose `delta`
