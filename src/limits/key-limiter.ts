@@ -64,15 +64,10 @@ export class KeyLimiter extends DurableObject<Env> {
 			// The request whose expiry brings the count under the limit (more than one may have to
 			// expire when the limit was lowered).
 			const oldest = state.requests[state.requests.length - limits.rpm] ?? now;
-			return {
-				ok: false,
-				code: "rate_limit_exceeded",
-				message: `Rate limit reached: this API key may make ${limits.rpm} requests per minute.`,
-				retryAfter: Math.max(1, Math.ceil((oldest + WINDOW_MS - now) / 1000)),
-			};
+			return rateLimited(`make ${limits.rpm} requests`, oldest, now);
 		}
 		if (limits.tpm !== null) {
-			let used = state.tokens.reduce((sum, [, tokens]) => sum + tokens, 0);
+			let used = tokensInWindow(state);
 			if (used >= limits.tpm) {
 				// Walk forward until enough tokens have left the window.
 				let oldest = now;
@@ -81,12 +76,7 @@ export class KeyLimiter extends DurableObject<Env> {
 					oldest = time;
 					if (used < limits.tpm) break;
 				}
-				return {
-					ok: false,
-					code: "rate_limit_exceeded",
-					message: `Rate limit reached: this API key may use ${limits.tpm} tokens per minute.`,
-					retryAfter: Math.max(1, Math.ceil((oldest + WINDOW_MS - now) / 1000)),
-				};
+				return rateLimited(`use ${limits.tpm} tokens`, oldest, now);
 			}
 		}
 		// Only rpm needs request times; a key limited by budget or tpm alone writes nothing here.
@@ -125,10 +115,22 @@ export class KeyLimiter extends DurableObject<Env> {
 		prune(state, now);
 		return {
 			requests: state.requests.length,
-			tokens: state.tokens.reduce((sum, [, tokens]) => sum + tokens, 0),
+			tokens: tokensInWindow(state),
 			spent: state.spent[budgetPeriodOf(limits, now)] ?? 0,
 		};
 	}
+}
+
+const tokensInWindow = (state: State) => state.tokens.reduce((sum, [, tokens]) => sum + tokens, 0);
+
+/** A refusal that frees up when the entry made at `oldest` leaves the one-minute window. */
+function rateLimited(allowance: string, oldest: number, now: number): Admission {
+	return {
+		ok: false,
+		code: "rate_limit_exceeded",
+		message: `Rate limit reached: this API key may ${allowance} per minute.`,
+		retryAfter: Math.max(1, Math.ceil((oldest + WINDOW_MS - now) / 1000)),
+	};
 }
 
 function prune(state: State, now: number): void {
