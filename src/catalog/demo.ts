@@ -53,7 +53,7 @@ function lastUserText(body: EchoRequest): string {
 	return "";
 }
 
-async function echoFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+async function echoFetch(_input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
 	const body = JSON.parse(String(init?.body ?? "{}")) as EchoRequest;
 	const said = lastUserText(body);
 	const answer = `Echo: ${said}`;
@@ -64,7 +64,6 @@ async function echoFetch(input: RequestInfo | URL, init?: RequestInit): Promise<
 	};
 	usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
 	const base = { id: "echo-1", created: Math.floor(Date.now() / 1000), model: "echo" };
-	void input;
 	if (!body.stream) {
 		return Response.json({
 			...base,
