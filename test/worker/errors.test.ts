@@ -124,6 +124,28 @@ describe("bad requests", () => {
 		expect((await chat(key, { model: id, messages: fine })).status).toBe(200);
 	});
 
+	it("JSON nested too deeply to forward is a 400 with a usage row, not a 500", async () => {
+		// Found by the fuzz test: ten thousand levels parse, but V8 cannot stringify them once a sibling
+		// object takes its slow path (a `then` key does).
+		const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
+		const openai = await scenario("text");
+		const anthropic = await scenario("text", "anthropic");
+		const bodies = [
+			`{"model":"${openai}","messages":[{"role":"user","content":"hi","x":${deep},"y":{"then":""}}]}`,
+			`{"model":"${anthropic}","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function",` +
+				`"function":{"name":"f","parameters":{"type":"object","x":${deep},"y":{"then":""}}}}]}`,
+		];
+		for (const body of bodies) {
+			const res = await chat(key, body);
+			const gateId = res.headers.get("x-request-id") ?? "";
+			await expectError(res, 400, {
+				message: "The request body nests JSON too deeply to be forwarded.",
+				code: "nesting_too_deep",
+			});
+			expect(await usageRow(gateId)).toMatchObject({ outcome: "rejected", status: 400 });
+		}
+	});
+
 	it("rejected requests still leave a usage row", async () => {
 		const res = await chat(key, ask("openai/no-such-model"));
 		const row = await usageRow(res.headers.get("x-request-id") ?? "");

@@ -1,5 +1,6 @@
 import type { ChatRequest } from "../../schemas/chat-request";
 import type { UpstreamRequest, UpstreamTarget } from "../adapter";
+import { encodeBody } from "../encode-body";
 import { chooseThinking } from "./choose-thinking";
 import { convertMessages } from "./convert-messages";
 import { convertTools } from "./convert-tools";
@@ -39,7 +40,7 @@ export function convertRequest(request: ChatRequest, target: UpstreamTarget): Up
 			"anthropic-version": ANTHROPIC_VERSION,
 			"content-type": "application/json",
 		},
-		body: JSON.stringify(body),
+		body: encodeBody(body),
 	};
 }
 

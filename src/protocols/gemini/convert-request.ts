@@ -1,6 +1,7 @@
 import { invalidRequest } from "../../errors";
 import type { ChatRequest } from "../../schemas/chat-request";
 import type { BuildContext, UpstreamRequest, UpstreamTarget } from "../adapter";
+import { encodeBody } from "../encode-body";
 import { convertMessages } from "./convert-messages";
 import { convertToolChoice, convertTools, prepareJsonSchema } from "./convert-tools";
 import { fetchImage } from "./fetch-image";
@@ -46,7 +47,7 @@ export async function buildGeminiRequest(
 	return {
 		url: `${base}/v1beta/models/${model}:${method}`,
 		headers: { "content-type": "application/json", "x-goog-api-key": target.apiKey },
-		body: JSON.stringify(body),
+		body: encodeBody(body),
 	};
 }
 

@@ -1,5 +1,6 @@
 import type { Chunk, Completion } from "../../schemas/chat-response";
 import { chunkItem, type ProtocolAdapter } from "../adapter";
+import { encodeBody } from "../encode-body";
 import { isObject } from "../is-object";
 import { upstreamGarbage } from "../upstream-errors";
 import { mapOpenAIError } from "./map-error";
@@ -17,7 +18,7 @@ export const openaiAdapter: ProtocolAdapter = {
 		return {
 			url: `${target.baseUrl}/chat/completions`,
 			headers: { authorization: `Bearer ${target.apiKey}`, "content-type": "application/json" },
-			body: JSON.stringify(body),
+			body: encodeBody(body),
 		};
 	},
 
