@@ -25,8 +25,8 @@ import { json, writeInPieces } from "./http";
  *   slow            waits 3 s before answering (first-byte timeout)
  *   stall           streams one chunk, then sends nothing for 3 s (idle timeout)
  *   gated-<token>   streams one content chunk, then waits for POST /__release/<token>
- *   drip-<token>    a content chunk every 50 ms for 10 s (drip-<n>-<token>: n chunks, then usage when
- *                   asked); GET /__status/<token> tells how many were sent, whether it finished and whether
+ *   drip-<token>    a content chunk every 50 ms for 10 s (drip-<n>-<token>: n chunks, n up to four digits
+ *                   so that a UUID token is never read as a count, then usage when asked); GET /__status/<token> tells how many were sent, whether it finished and whether
  *                   the gateway closed the connection early (client disconnect propagation)
  *   flaky-<n>-<token>  fails the first n requests with 500, then answers like `text`
  *   brief-429-<token>  429 with retry-after: 0 once, then answers like `text`
@@ -415,7 +415,7 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 		return void res.end(sseFrame("[DONE]"));
 	}
 	if (model.startsWith("drip-")) {
-		const counted = /^drip-(\d+)-(.+)$/.exec(model);
+		const counted = /^drip-(\d{1,4})-(.+)$/.exec(model);
 		const total = counted ? Number(counted[1]) : 200;
 		const status = { closedEarly: false, sent: 0, finished: false };
 		dripStatus.set(counted ? (counted[2] ?? "") : model.slice("drip-".length), status);
