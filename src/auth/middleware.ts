@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors";
-import { secretsEqual, sha256Hex } from "./crypto";
+import { secretsEqual } from "./crypto";
 import { lookupKey } from "./lookup";
 
 function bearer(header: string | undefined): string | null {
@@ -10,7 +10,7 @@ function bearer(header: string | undefined): string | null {
 	return match?.[1]?.trim() || null;
 }
 
-/** Clients: `Authorization: Bearer sk-…`. The key is hashed and looked up; it is never compared raw. */
+/** Clients: `Authorization: Bearer sk-…`. Looked up by its hash; only isolate memory sees it raw. */
 export function requireApiKey(): MiddlewareHandler<AppEnv> {
 	return async function requireApiKey(c, next) {
 		const key = bearer(c.req.header("authorization"));
@@ -19,7 +19,7 @@ export function requireApiKey(): MiddlewareHandler<AppEnv> {
 				code: "invalid_api_key",
 			});
 		}
-		const record = key.startsWith("sk-") ? await lookupKey(c.env, await sha256Hex(key)) : null;
+		const record = key.startsWith("sk-") ? await lookupKey(c.env, key) : null;
 		if (!record) throw new GatewayError(401, "Invalid API key.", { code: "invalid_api_key" });
 		c.set("apiKey", record);
 		await next();
