@@ -28,20 +28,26 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
 /** Refuses bodies over MAX_BODY_BYTES (default 10 MiB) with 413, before anything parses them. */
 export function limitBody(): MiddlewareHandler<AppEnv> {
 	// Built once per limit, not per request: the setting is the same for every request of an isolate.
-	let built: { maxSize: number; handler: MiddlewareHandler<AppEnv> } | null = null;
+	let built: { maxSize: number; tooLarge: () => never; counting: MiddlewareHandler<AppEnv> } | null = null;
 	return async function limitBody(c, next) {
 		const maxSize = intVar(c.env.MAX_BODY_BYTES, 10 * 1024 * 1024);
 		if (built?.maxSize !== maxSize) {
 			const message = `The request body is larger than the gateway's limit of ${maxSize} bytes.`;
-			const handler = bodyLimit({
-				maxSize,
-				onError: () => {
-					throw new GatewayError(413, message, { code: "request_too_large" });
-				},
-			});
-			built = { maxSize, handler };
+			const tooLarge = (): never => {
+				throw new GatewayError(413, message, { code: "request_too_large" });
+			};
+			built = { maxSize, tooLarge, counting: bodyLimit({ maxSize, onError: tooLarge }) };
 		}
-		return built.handler(c, next);
+		// A declared length is checked from the header alone: touching `request.body` makes workerd
+		// build a stream object, which showed in the profile of every request.
+		const headers = c.req.raw.headers;
+		const declared = headers.get("content-length");
+		if (declared !== null && !headers.has("transfer-encoding")) {
+			if (Number(declared) > maxSize) built.tooLarge();
+			return next();
+		}
+		// Chunked: counted while read.
+		return built.counting(c, next);
 	};
 }
 
