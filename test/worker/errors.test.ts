@@ -93,6 +93,19 @@ describe("bad requests", () => {
 		});
 		const notJson = "{".repeat(1024 * 1024 + 1);
 		expect((await chat(key, notJson)).status).toBe(413);
+		// Without a content-length (chunked), the bytes are counted as they arrive.
+		const bytes = new TextEncoder().encode(big);
+		const chunked = new ReadableStream<Uint8Array>({
+			start(controller) {
+				for (let i = 0; i < bytes.length; i += 65_536) controller.enqueue(bytes.slice(i, i + 65_536));
+				controller.close();
+			},
+		});
+		const res = await chat(key, chunked, { duplex: "half" } as RequestInit);
+		await expectError(res, 413, {
+			message: "The request body is larger than the gateway's limit of 1048576 bytes.",
+			code: "request_too_large",
+		});
 	});
 
 	it("limits messages, images and inline image size, naming the field", async () => {

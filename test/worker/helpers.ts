@@ -49,7 +49,7 @@ export function chat(key: string, body: unknown, init: RequestInit = {}): Promis
 		method: "POST",
 		...init,
 		headers,
-		body: typeof body === "string" ? body : JSON.stringify(body),
+		body: typeof body === "string" || body instanceof ReadableStream ? body : JSON.stringify(body),
 	});
 }
 
