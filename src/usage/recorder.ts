@@ -32,60 +32,46 @@ export interface UsageRow {
  * waiting or BATCH_DELAY_MS after the first one. A single D1 write costs a Worker more CPU than the
  * rest of a request, so under load this saves most of the gateway's overhead.
  *
- * The batch is written from whichever request flushes it, but each request waits for its own row in
- * its own context by polling a plain flag: workerd cancels a request whose promise is resolved from
- * another request's context as hung. The request's `waitUntil` holds this wait, so the isolate stays
- * alive until the row is stored. A row whose batch failed, or that waited too long, is written alone.
+ * Each batch is written by a request that holds it in its own `waitUntil`: the request whose row
+ * opened the batch (after the delay), or the one whose row filled it (at once). Every other request
+ * only adds its row and is done. No request waits on a promise another request settles (workerd
+ * cancels such a wait as hung), and none polls: a poll timer per request, woken again and again while
+ * the isolate was busy, cost more CPU under load than the D1 writes themselves (bench/RESULTS.md).
+ * The writer of a batch that failed stores its rows one by one.
  */
 const BATCH_SIZE = 50;
 const BATCH_DELAY_MS = 20;
-const MAX_WAIT_MS = 2_000;
 
-interface Pending {
-	row: UsageRow;
-	state: "waiting" | "stored" | "failed";
-}
-
-let pending: Pending[] = [];
-let timer: ReturnType<typeof setTimeout> | null = null;
+let open: UsageRow[] = [];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function recordUsage(env: Env, row: UsageRow): Promise<void> {
-	const entry: Pending = { row, state: "waiting" };
-	pending.push(entry);
-	if (pending.length >= BATCH_SIZE) void flush(env.DB);
-	else timer ??= setTimeout(() => void flush(env.DB), BATCH_DELAY_MS);
-
-	const deadline = Date.now() + MAX_WAIT_MS;
-	while (entry.state === "waiting" && Date.now() < deadline) await sleep(BATCH_DELAY_MS);
-	if (entry.state === "stored") return;
-	pending = pending.filter((other) => other !== entry);
-	try {
-		// INSERT OR REPLACE: harmless if a slow batch stores the same row after all.
-		await insert(env.DB, row).run();
-	} catch (error) {
-		console.error(JSON.stringify({ message: "usage row not stored", gate_id: row.id }));
-		throw error;
+	const batch = open;
+	batch.push(row);
+	if (batch.length >= BATCH_SIZE) {
+		open = [];
+		return write(env.DB, batch);
 	}
+	if (batch.length > 1) return;
+	await sleep(BATCH_DELAY_MS);
+	// Filled and taken by another request in the meantime: that request writes it.
+	if (open !== batch) return;
+	open = [];
+	return write(env.DB, batch);
 }
 
-async function flush(db: D1Database): Promise<void> {
-	if (timer) clearTimeout(timer);
-	timer = null;
-	const batch = pending;
-	pending = [];
-	if (batch.length === 0) return;
-	let state: Pending["state"] = "stored";
+async function write(db: D1Database, batch: UsageRow[]): Promise<void> {
 	try {
-		await insertMany(
-			db,
-			batch.map(({ row }) => row),
-		).run();
+		await insertMany(db, batch).run();
+		return;
 	} catch {
-		state = "failed";
+		// Written one by one below.
 	}
-	for (const entry of batch) entry.state = state;
+	const results = await Promise.allSettled(batch.map((row) => insert(db, row).run()));
+	const lost = batch.filter((_, i) => results[i]?.status === "rejected");
+	for (const row of lost) console.error(JSON.stringify({ message: "usage row not stored", gate_id: row.id }));
+	if (lost.length > 0) throw new Error(`${lost.length} usage rows not stored`);
 }
 
 const COLUMNS = [
@@ -136,7 +122,7 @@ function values(r: UsageRow): Array<string | number | null> {
 	];
 }
 
-// INSERT OR REPLACE: harmless if a slow batch stores the same row after all.
+// INSERT OR REPLACE: a retried row never fails on its own earlier copy.
 const SINGLE_ROW = `INSERT OR REPLACE INTO usage (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`;
 
 /**

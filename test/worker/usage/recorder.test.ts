@@ -75,11 +75,11 @@ function countingDb() {
 }
 
 describe("usage recorder", () => {
-	it("writes many concurrent rows in few D1 batches, and every caller waits for its own row", async () => {
+	it("writes many concurrent rows in few D1 batches, all stored once every caller is done", async () => {
 		const { db, calls } = countingDb();
 		const ids = Array.from({ length: 60 }, (_, i) => `gate-batch-${crypto.randomUUID()}-${i}`);
 		await Promise.all(ids.map((id) => recordUsage({ ...env, DB: db }, row(id))));
-		// Every row is stored by the time its promise resolves.
+		// The callers that wrote a batch were among them: every row is stored by now.
 		const placeholders = ids.map(() => "?").join(",");
 		const stored = await env.DB.prepare(`SELECT COUNT(*) AS n FROM usage WHERE id IN (${placeholders})`)
 			.bind(...ids)
@@ -87,6 +87,18 @@ describe("usage recorder", () => {
 		expect(stored).toBe(60);
 		// 60 rows at up to 50 a batch: 2 statements, no single-row writes.
 		expect(calls).toEqual({ batch: 0, run: 2 });
+	});
+
+	it("only the request that opened a batch waits: the others add their row and are done", async () => {
+		const [first, second] = [`gate-open-${crypto.randomUUID()}`, `gate-join-${crypto.randomUUID()}`];
+		const stored = (id: string) => env.DB.prepare("SELECT id FROM usage WHERE id = ?").bind(id).first("id");
+		const opener = recordUsage(env, row(first));
+		await recordUsage(env, row(second));
+		// Joined an open batch: not written yet, and no timer of its own waiting for it.
+		expect(await stored(second)).toBeNull();
+		await opener;
+		expect(await stored(first)).toBe(first);
+		expect(await stored(second)).toBe(second);
 	});
 
 	it("stores a row that a failed batch lost, on its own", async () => {
