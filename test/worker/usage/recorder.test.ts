@@ -92,10 +92,36 @@ describe("usage recorder", () => {
 	it("only the request that opened a batch waits: the others add their row and are done", async () => {
 		const [first, second] = [`gate-open-${crypto.randomUUID()}`, `gate-join-${crypto.randomUUID()}`];
 		const stored = (id: string) => env.DB.prepare("SELECT id FROM usage WHERE id = ?").bind(id).first("id");
-		const opener = recordUsage(env, row(first));
+		// The opener's writes wait for this gate, so nothing is written while the joiner is checked,
+		// however slow the machine.
+		let open!: () => void;
+		const gate = new Promise<void>((resolve) => {
+			open = resolve;
+		});
+		const gated = new Proxy(env.DB, {
+			get(target, prop) {
+				if (prop !== "prepare") {
+					const value = Reflect.get(target, prop);
+					return typeof value === "function" ? value.bind(target) : value;
+				}
+				return (sql: string) => ({
+					bind: (...values: unknown[]) => ({
+						run: async () => {
+							await gate;
+							return target
+								.prepare(sql)
+								.bind(...values)
+								.run();
+						},
+					}),
+				});
+			},
+		});
+		const opener = recordUsage({ ...env, DB: gated }, row(first));
 		await recordUsage(env, row(second));
-		// Joined an open batch: not written yet, and no timer of its own waiting for it.
+		// Joined an open batch: done at once, its row not written yet, and no timer of its own waiting for it.
 		expect(await stored(second)).toBeNull();
+		open();
 		await opener;
 		expect(await stored(first)).toBe(first);
 		expect(await stored(second)).toBe(second);
