@@ -26,8 +26,9 @@ import { json, writeInPieces } from "./http";
  *   stall           streams one chunk, then sends nothing for 3 s (idle timeout)
  *   gated-<token>   streams one content chunk, then waits for POST /__release/<token>
  *   drip-<token>    a content chunk every 50 ms for 10 s (drip-<n>-<token>: n chunks, n up to four digits
- *                   so that a UUID token is never read as a count, then usage when asked); GET /__status/<token> tells how many were sent, whether it finished and whether
- *                   the gateway closed the connection early (client disconnect propagation)
+ *                   so that a UUID token is never read as a count, then usage when asked); GET
+ *                   /__status/<token> tells how many were sent, whether it finished and whether the
+ *                   gateway closed the connection early (client disconnect propagation)
  *   flaky-<n>-<token>  fails the first n requests with 500, then answers like `text`
  *   brief-429-<token>  429 with retry-after: 0 once, then answers like `text`
  *   html-404        404 with an HTML body, as a proxy in front of a wrong base URL answers
