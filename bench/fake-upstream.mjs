@@ -1,10 +1,12 @@
 // A fake OpenAI Chat Completions upstream for the benchmark, run as its own process so its CPU is
-// counted apart from the load generator's and the workers'. It answers at once (no artificial delay).
+// counted apart from the load generator's and the workers'. It answers at once (no artificial delay
+// unless a stream asks for gaps between its chunks).
 //
 // What to send is read from the request's `bench` field, which both targets pass through untouched:
 //   {"stream":false}                              a small JSON completion with usage
 //   {"stream":true,"chunks":N}                    role chunk, N content chunks, finish chunk, usage
 //                                                 chunk, [DONE]; one write per event
+//   {"stream":true,"chunks":N,"gapMs":MS}         the same, with MS milliseconds between content chunks
 //   {"stream":true,"line":BYTES,"piece":BYTES}    role chunk, then one `data:` line whose content is
 //                                                 BYTES long (a large base64 image), written PIECE
 //                                                 bytes at a time; then finish, usage, [DONE]
@@ -80,6 +82,7 @@ function benchParams(body) {
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function send(res, buffer) {
 	if (res.destroyed) throw new Error("client gone");
@@ -98,7 +101,10 @@ async function stream(res, params) {
 		tokens = 1;
 	} else {
 		tokens = Math.min(Math.max(0, params.chunks ?? 200), 1_000_000);
-		for (let i = 0; i < tokens; i++) await send(res, tokenEvent);
+		for (let i = 0; i < tokens; i++) {
+			await send(res, tokenEvent);
+			if (params.gapMs) await sleep(params.gapMs);
+		}
 	}
 	await send(res, finishEvent);
 	await send(res, usageEvent(tokens));

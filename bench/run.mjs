@@ -36,7 +36,8 @@ const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--onl
 const wranglerBin = path.join(root, "node_modules", ".bin", "wrangler");
 
 const ORDER = ["bare", "gateway"];
-const ROUNDS = quick ? 2 : 3;
+// BENCH_ROUNDS: more rounds per scenario, for steadier figures when bisecting.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (quick ? 2 : 3));
 const ROUND_MS = quick ? 300 : 1500;
 /** After each measured round: lets waitUntil work (usage rows) finish inside the measured CPU window. */
 const SETTLE_MS = 150;
@@ -276,6 +277,17 @@ async function mainScenarios() {
 		{ key: "plain-c16", concurrency: 16, stream: false, body: plainBody() },
 		{ key: "stream-c1", concurrency: 1, stream: true, body: streamBody({ chunks: STREAM_CHUNKS }) },
 		{ key: "stream-c16", concurrency: 16, stream: true, body: streamBody({ chunks: STREAM_CHUNKS }) },
+		// Tokens 1 ms apart (Node's timer floor; real models are 10-50 times slower): the upstream
+		// stays awake between requests for both targets alike, so TTFB measures the Workers and not
+		// how long the fake had been idle (bench/RESULTS.md, "Time to first byte"). Longer rounds:
+		// a stream takes ~0.25 s.
+		{
+			key: "stream-c1-paced",
+			concurrency: 1,
+			stream: true,
+			body: streamBody({ chunks: STREAM_CHUNKS, gapMs: 1 }),
+			roundMs: quick ? 600 : 4000,
+		},
 	];
 	for (const def of defs) {
 		if (only && def.key !== only) continue;
@@ -288,7 +300,7 @@ async function mainScenarios() {
 					body: def.body,
 					stream: def.stream,
 					concurrency: def.concurrency,
-					durationMs: ROUND_MS,
+					durationMs: def.roundMs ?? ROUND_MS,
 				}),
 			units,
 		);
