@@ -15,6 +15,7 @@ if (!existsSync(".dev.vars")) {
 			"# Local settings for `wrangler dev` (not committed, never deployed).",
 			"ADMIN_TOKEN=dev-admin-token",
 			"DEMO_MODEL=on",
+			"LOG_REQUESTS=on",
 			"# Add real provider keys to reach them from your local gateway:",
 			"# OPENAI_API_KEY=sk-...",
 			"# ANTHROPIC_API_KEY=sk-ant-...",
@@ -22,7 +23,7 @@ if (!existsSync(".dev.vars")) {
 			"",
 		].join("\n"),
 	);
-	console.log("Wrote .dev.vars (ADMIN_TOKEN=dev-admin-token, demo model on).");
+	console.log("Wrote .dev.vars (ADMIN_TOKEN=dev-admin-token, demo model and request log lines on).");
 }
 
 const run = (args) => {

@@ -33,6 +33,8 @@ export interface Env {
 	UPSTREAM_MAX_RETRIES?: string;
 	UPSTREAM_MAX_RETRY_WAIT_MS?: string;
 	UPSTREAM_RETRY_BASE_MS?: string;
+	/** "on": one log line per chat request (ids, numbers, codes) for `wrangler tail`. */
+	LOG_REQUESTS?: string;
 	/** Days to keep generated images; unset keeps them forever. */
 	IMAGE_RETENTION_DAYS?: string;
 	/** Secrets of extra providers are looked up by the name their entry gives. */

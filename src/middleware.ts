@@ -2,51 +2,62 @@ import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { randomToken } from "./auth/crypto";
-import { type AppEnv, intVar } from "./env";
+import { type AppEnv, type Env, intVar } from "./env";
 import { GatewayError } from "./errors";
+import { DEFAULT_HEADERS, SECURITY_HEADERS } from "./respond";
+
+export const newGateId = () => `gate-${randomToken(18)}`;
 
 /** Every request gets a unique, URL-safe `gate-…` id, returned as `x-request-id` and used as the completion id. */
 export function requestContext(): MiddlewareHandler<AppEnv> {
 	return async function requestContext(c, next) {
-		const gateId = `gate-${randomToken(18)}`;
+		const gateId = newGateId();
 		c.set("gateId", gateId);
 		c.set("startedAt", Date.now());
 		await next();
-		c.res.headers.set("x-request-id", gateId);
-		// Security headers on every response: an API answer is never a page to frame, sniff or script.
-		c.res.headers.set("x-content-type-options", "nosniff");
-		c.res.headers.set("referrer-policy", "no-referrer");
-		c.res.headers.set("x-frame-options", "DENY");
-		c.res.headers.set("strict-transport-security", "max-age=31536000; includeSubDomains");
-		if (!c.res.headers.has("content-security-policy")) {
-			c.res.headers.set("content-security-policy", "default-src 'none'; frame-ancestors 'none'");
+		const headers = c.res.headers;
+		// Built with gatewayHeaders: nothing left to add.
+		if (headers.get("x-request-id") === gateId) return;
+		headers.set("x-request-id", gateId);
+		for (const [name, value] of Object.entries(SECURITY_HEADERS)) headers.set(name, value);
+		for (const [name, value] of Object.entries(DEFAULT_HEADERS)) {
+			if (!headers.has(name)) headers.set(name, value);
 		}
-		if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
 	};
 }
+
+export const maxBodyBytes = (env: Env) => intVar(env.MAX_BODY_BYTES, 10 * 1024 * 1024);
+
+/**
+ * Checks a body's declared length against the limit from the header alone (touching
+ * `request.body` makes workerd build a stream object, which showed in the profile of every
+ * request). False for a chunked body, which has no declared length and must be counted while read.
+ */
+export function declaredLengthFits(headers: Headers, maxSize: number): boolean {
+	const declared = headers.get("content-length");
+	if (declared === null || headers.has("transfer-encoding")) return false;
+	if (Number(declared) > maxSize) throw tooLarge(maxSize);
+	return true;
+}
+
+const tooLarge = (maxSize: number) =>
+	new GatewayError(413, `The request body is larger than the gateway's limit of ${maxSize} bytes.`, {
+		code: "request_too_large",
+	});
 
 /** Refuses bodies over MAX_BODY_BYTES (default 10 MiB) with 413, before anything parses them. */
 export function limitBody(): MiddlewareHandler<AppEnv> {
 	// Built once per limit, not per request: the setting is the same for every request of an isolate.
-	let built: { maxSize: number; tooLarge: () => never; counting: MiddlewareHandler<AppEnv> } | null = null;
+	let built: { maxSize: number; counting: MiddlewareHandler<AppEnv> } | null = null;
 	return async function limitBody(c, next) {
-		const maxSize = intVar(c.env.MAX_BODY_BYTES, 10 * 1024 * 1024);
+		const maxSize = maxBodyBytes(c.env);
+		if (declaredLengthFits(c.req.raw.headers, maxSize)) return next();
 		if (built?.maxSize !== maxSize) {
-			const message = `The request body is larger than the gateway's limit of ${maxSize} bytes.`;
-			const tooLarge = (): never => {
-				throw new GatewayError(413, message, { code: "request_too_large" });
+			const onError = (): never => {
+				throw tooLarge(maxSize);
 			};
-			built = { maxSize, tooLarge, counting: bodyLimit({ maxSize, onError: tooLarge }) };
+			built = { maxSize, counting: bodyLimit({ maxSize, onError }) };
 		}
-		// A declared length is checked from the header alone: touching `request.body` makes workerd
-		// build a stream object, which showed in the profile of every request.
-		const headers = c.req.raw.headers;
-		const declared = headers.get("content-length");
-		if (declared !== null && !headers.has("transfer-encoding")) {
-			if (Number(declared) > maxSize) built.tooLarge();
-			return next();
-		}
-		// Chunked: counted while read.
 		return built.counting(c, next);
 	};
 }

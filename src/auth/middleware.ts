@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv, Env } from "../env";
 import { GatewayError } from "../errors";
 import { secretsEqual } from "./crypto";
+import type { KeyRecord } from "./key-record";
 import { lookupKey } from "./lookup";
 
 function bearer(header: string | undefined): string | null {
@@ -11,17 +12,21 @@ function bearer(header: string | undefined): string | null {
 }
 
 /** Clients: `Authorization: Bearer sk-…`. Looked up by its hash; only isolate memory sees it raw. */
+export async function authenticate(env: Env, authorization: string | null | undefined): Promise<KeyRecord> {
+	const key = bearer(authorization ?? undefined);
+	if (!key) {
+		throw new GatewayError(401, "Missing API key: send it as 'Authorization: Bearer sk-…'.", {
+			code: "invalid_api_key",
+		});
+	}
+	const record = key.startsWith("sk-") ? await lookupKey(env, key) : null;
+	if (!record) throw new GatewayError(401, "Invalid API key.", { code: "invalid_api_key" });
+	return record;
+}
+
 export function requireApiKey(): MiddlewareHandler<AppEnv> {
 	return async function requireApiKey(c, next) {
-		const key = bearer(c.req.header("authorization"));
-		if (!key) {
-			throw new GatewayError(401, "Missing API key: send it as 'Authorization: Bearer sk-…'.", {
-				code: "invalid_api_key",
-			});
-		}
-		const record = key.startsWith("sk-") ? await lookupKey(c.env, key) : null;
-		if (!record) throw new GatewayError(401, "Invalid API key.", { code: "invalid_api_key" });
-		c.set("apiKey", record);
+		c.set("apiKey", await authenticate(c.env, c.req.header("authorization")));
 		await next();
 	};
 }

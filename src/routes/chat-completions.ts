@@ -1,8 +1,9 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../env";
+import type { KeyRecord } from "../auth/key-record";
+import type { Env } from "../env";
 import { GatewayError } from "../errors";
 import { admitRequest, settleRequest } from "../limits/enforce";
 import type { ResponseContext } from "../protocols/adapter";
+import { gatewayHeaders, jsonResponse } from "../respond";
 import { type ChatRequest, chatRequest } from "../schemas/chat-request";
 import type { Completion, Usage } from "../schemas/chat-response";
 import { checkInputLimits, inputLimits } from "../schemas/input-limits";
@@ -12,7 +13,7 @@ import { trackStream } from "../streaming/tally";
 import { scrubUpstream } from "../upstream/call-upstream";
 import { costUsd, tokenCounts, withCost } from "../usage/cost";
 import { estimateStreamedUsage } from "../usage/estimate";
-import { type Outcome, recordUsage } from "../usage/recorder";
+import { type Outcome, recordUsage, type UsageRow } from "../usage/recorder";
 import { type DispatchLog, dispatch, dispatchSettings } from "./dispatch";
 import { storeImageFor } from "./store-image";
 
@@ -22,7 +23,17 @@ interface Ledger extends DispatchLog {
 	streamed: boolean;
 }
 
-export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
+/** One chat request as the route sees it: what the router or the hot path (src/hot-path.ts) learned. */
+export interface ChatCall {
+	request: Request;
+	env: Env;
+	ctx: { waitUntil(work: Promise<unknown>): void };
+	gateId: string;
+	startedAt: number;
+	apiKey: KeyRecord;
+}
+
+export async function chatCompletions(c: ChatCall): Promise<Response> {
 	const ledger: Ledger = { model: "", resolved: null, streamed: false, attempts: [] };
 	try {
 		return await handle(c, ledger);
@@ -45,8 +56,8 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
 	}
 }
 
-async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
-	const raw = await readJson(c.req.raw);
+async function handle(c: ChatCall, ledger: Ledger): Promise<Response> {
+	const raw = await readJson(c.request);
 	if (raw && typeof raw === "object" && typeof (raw as { model?: unknown }).model === "string") {
 		ledger.model = (raw as { model: string }).model;
 	}
@@ -56,15 +67,15 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 	checkInputLimits(request, inputLimits(c.env));
 	ledger.streamed = request.stream === true;
 
-	await admitRequest(c.env, c.get("apiKey"), Date.now());
+	await admitRequest(c.env, c.apiKey, Date.now());
 	const settings = dispatchSettings(c.env);
 	// Exact billing: on a client disconnect the upstream is read to its end instead of being aborted.
 	const drainOnDisconnect = c.env.ON_CLIENT_DISCONNECT === "drain";
-	const clientSignal = c.req.raw.signal;
+	const clientSignal = c.request.signal;
 	const answer = await dispatch({
 		env: c.env,
 		request,
-		key: c.get("apiKey"),
+		key: c.apiKey,
 		clientSignal: drainOnDisconnect ? new AbortController().signal : clientSignal,
 		settings,
 		log: ledger,
@@ -75,13 +86,13 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 	const answeredBy = resolved.model.id;
 	const responseContext: ResponseContext = {
 		request,
-		storeImage: storeImageFor(c),
+		storeImage: storeImageFor(c.env, c.gateId, c.apiKey.id, c.request.url),
 	};
-	const created = Math.floor(c.get("startedAt") / 1000);
+	const created = Math.floor(c.startedAt / 1000);
 
 	if (answer.kind === "json") {
 		const completion = await resolved.adapter.parseResponse(answer.body, responseContext);
-		const head = { id: c.get("gateId"), object: "chat.completion" as const, created, model: answeredBy };
+		const head = { id: c.gateId, object: "chat.completion" as const, created, model: answeredBy };
 		const body: Completion = Object.assign({ ...head }, completion, head);
 		if (body.usage) body.usage = withCost(resolved.model, body.usage);
 		finishUsage(c, ledger, {
@@ -91,7 +102,7 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 			usage: body.usage ?? null,
 			ttftAt: null,
 		});
-		return c.json(body);
+		return jsonResponse(c.gateId, body);
 	}
 
 	const tracked = trackStream();
@@ -100,7 +111,7 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 		resolved.adapter,
 		responseContext,
 		{
-			gateId: c.get("gateId"),
+			gateId: c.gateId,
 			model: answeredBy,
 			created,
 			includeUsage: request.stream_options?.include_usage === true,
@@ -111,13 +122,13 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 		{
 			idleTimeoutMs: settings.idleTimeoutMs,
 			drainOnDisconnect,
-			keepAlive: (work) => c.executionCtx.waitUntil(work),
+			keepAlive: (work) => c.ctx.waitUntil(work),
 		},
 	);
 	// workerd reports a client that hung up through the request's signal (compatibility flag
 	// enable_request_signal), not always by cancelling the response body.
 	clientSignal.addEventListener("abort", () => pipeline.clientGone(), { once: true });
-	c.executionCtx.waitUntil(
+	c.ctx.waitUntil(
 		tracked.ended.then((tally) => {
 			const { usage, estimated } =
 				tally.outcome === "client_disconnected" && !tally.completed
@@ -134,8 +145,10 @@ async function handle(c: Context<AppEnv>, ledger: Ledger): Promise<Response> {
 		}),
 	);
 	return new Response(pipeline.stream, {
-		status: 200,
-		headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
+		headers: gatewayHeaders(c.gateId, {
+			"content-type": "text/event-stream; charset=utf-8",
+			"cache-control": "no-cache",
+		}),
 	});
 }
 
@@ -148,18 +161,18 @@ interface Settlement {
 	estimated?: boolean;
 }
 
-function finishUsage(c: Context<AppEnv>, ledger: Ledger, settlement: Settlement): void {
-	c.executionCtx.waitUntil(writeUsage(c, ledger, settlement));
+function finishUsage(c: ChatCall, ledger: Ledger, settlement: Settlement): void {
+	c.ctx.waitUntil(writeUsage(c, ledger, settlement));
 }
 
-function writeUsage(c: Context<AppEnv>, ledger: Ledger, s: Settlement): Promise<void> {
-	const started = c.get("startedAt");
+function writeUsage(c: ChatCall, ledger: Ledger, s: Settlement): Promise<void> {
+	const started = c.startedAt;
 	const now = Date.now();
 	const tokens = tokenCounts(s.usage);
 	const model = ledger.resolved?.model;
-	const row = {
-		id: c.get("gateId"),
-		keyId: c.get("apiKey").id,
+	const row: UsageRow = {
+		id: c.gateId,
+		keyId: c.apiKey.id,
 		model: model?.id ?? ledger.model,
 		provider: model?.provider ?? null,
 		upstreamModel: model?.upstreamModel ?? null,
@@ -179,7 +192,19 @@ function writeUsage(c: Context<AppEnv>, ledger: Ledger, s: Settlement): Promise<
 		attempts: ledger.attempts,
 		estimated: s.estimated === true,
 	};
-	// One structured line per request for `wrangler tail`: ids, numbers and codes, never content or secrets.
+	// LOG_REQUESTS=on: one structured line per request for `wrangler tail`, with ids, numbers and codes,
+	// never content or secrets. Off by default: the usage row holds the same facts, Workers Logs
+	// records every invocation anyway, and the line cost ~8% of a request's CPU (bench/RESULTS.md).
+	if (c.env.LOG_REQUESTS === "on") logRequest(row);
+	const booked = settleRequest(c.env, c.apiKey, {
+		startedAt: started,
+		tokens: row.totalTokens,
+		costUsd: row.costUsd,
+	}).catch(() => {});
+	return Promise.all([recordUsage(c.env, row).catch(() => {}), booked]).then(() => {});
+}
+
+function logRequest(row: UsageRow): void {
 	console.log(
 		JSON.stringify({
 			gate_id: row.id,
@@ -193,10 +218,4 @@ function writeUsage(c: Context<AppEnv>, ledger: Ledger, s: Settlement): Promise<
 			attempts: row.attempts.length,
 		}),
 	);
-	const booked = settleRequest(c.env, c.get("apiKey"), {
-		startedAt: started,
-		tokens: row.totalTokens,
-		costUsd: row.costUsd,
-	}).catch(() => {});
-	return Promise.all([recordUsage(c.env, row).catch(() => {}), booked]).then(() => {});
 }

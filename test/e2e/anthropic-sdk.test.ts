@@ -39,7 +39,7 @@ describe("Claude models under wrangler dev, through the openai package", () => {
 
 	beforeAll(async () => {
 		gateway = await startGateway({
-			vars: { ANTHROPIC_BASE_URL: fakeUrl, ANTHROPIC_API_KEY: UPSTREAM_KEY, ADMIN_TOKEN },
+			vars: { ANTHROPIC_BASE_URL: fakeUrl, ANTHROPIC_API_KEY: UPSTREAM_KEY, ADMIN_TOKEN, LOG_REQUESTS: "on" },
 		});
 		const created = await admin("/admin/keys", "POST", { name: "e2e anthropic client" });
 		expect(created.status, created.text).toBe(201);

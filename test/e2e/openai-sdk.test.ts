@@ -81,6 +81,8 @@ describe("the gateway under wrangler dev, through the openai package", () => {
 				OPENAI_API_KEY: UPSTREAM_KEY,
 				ADMIN_TOKEN,
 				DEMO_MODEL: "on",
+				// The log test below reads the per-request lines.
+				LOG_REQUESTS: "on",
 			},
 		});
 		console.info(`gateway ready on ${gateway.baseUrl} after ${Date.now() - started} ms`);

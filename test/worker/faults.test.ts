@@ -238,7 +238,8 @@ beforeAll(async () => {
 	model = uniqueModelId("chaos", "x");
 	await putModel(model, { provider: "chaos", upstream_model: "chaos" });
 	({ key, id: keyId } = await createKey(undefined, "faults"));
-	// The gateway logs one line per request (same isolate): 200 of them would bury the figures.
+	// With LOG_REQUESTS=on the gateway logs one line per request (same isolate): 200 of them would
+	// bury the figures.
 	logSpy = vi.spyOn(console, "log").mockImplementation(() => {});
 });
 afterAll(() => logSpy?.mockRestore());

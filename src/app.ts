@@ -1,0 +1,79 @@
+import { Hono } from "hono";
+import { requireAdmin, requireApiKey } from "./auth/middleware";
+import type { AppEnv } from "./env";
+import { GatewayError } from "./errors";
+import { corsFrom, limitBody, requestContext } from "./middleware";
+import { errorResponse } from "./respond";
+import { adminKeysRoute } from "./routes/admin-keys";
+import { adminModelsRoute } from "./routes/admin-models";
+import { adminUsageRoute } from "./routes/admin-usage";
+import { chatCompletions } from "./routes/chat-completions";
+import { docsPage } from "./routes/docs";
+import { imagesRoute } from "./routes/images";
+import { modelsRoute } from "./routes/models";
+import { openApiJson } from "./routes/openapi";
+
+/** Every route, behind the router; src/index.ts sends the hot path around it. */
+export const app = new Hono<AppEnv>();
+
+app.use(requestContext());
+app.on(["POST", "PUT", "PATCH"], "*", limitBody());
+
+app.use("/v1/*", corsFrom("CORS_ORIGINS"));
+app.use("/admin/*", corsFrom("ADMIN_CORS_ORIGINS"));
+app.use("/v1/chat/*", requireApiKey());
+app.use("/v1/models", requireApiKey());
+app.post("/v1/chat/completions", (c) =>
+	chatCompletions({
+		request: c.req.raw,
+		env: c.env,
+		ctx: c.executionCtx,
+		gateId: c.get("gateId"),
+		startedAt: c.get("startedAt"),
+		apiKey: c.get("apiKey"),
+	}),
+);
+app.route("/v1/models", modelsRoute);
+// No API key: image URLs are unguessable capabilities, fetched as they are by chat UIs.
+app.route("/v1/images", imagesRoute);
+
+app.use("/admin/*", requireAdmin());
+app.route("/admin/keys", adminKeysRoute);
+app.route("/admin/models", adminModelsRoute);
+app.route("/admin/usage", adminUsageRoute);
+
+app.get("/", (c) => c.json({ name: "AIGate", docs: "https://github.com/aigate/aigate#readme" }));
+// Public, no auth: the API's description and its interactive reference.
+app.get("/openapi.json", openApiJson);
+app.get("/docs", docsPage);
+
+// Known paths with the wrong method: 405 with Allow, as HTTP asks, instead of a misleading 404.
+const allowed: Array<[RegExp, string]> = [
+	[/^\/v1\/chat\/completions$/, "POST"],
+	[/^\/v1\/models$/, "GET"],
+	[/^\/admin\/keys$/, "GET, POST"],
+	[/^\/admin\/keys\/[^/]+$/, "PATCH, DELETE"],
+	[/^\/admin\/models$/, "GET"],
+	[/^\/admin\/models\/[^/]+\/[^/]+$/, "PUT"],
+	[/^\/admin\/usage$/, "GET"],
+	[/^\/openapi\.json$/, "GET"],
+	[/^\/docs$/, "GET"],
+];
+
+app.notFound((c) => {
+	const allow = allowed.find(([pattern]) => pattern.test(c.req.path))?.[1];
+	if (allow) {
+		const error = new GatewayError(
+			405,
+			`Method ${c.req.method} is not allowed on ${c.req.path}; use ${allow}.`,
+			{
+				code: "method_not_allowed",
+			},
+		);
+		return c.json(error.toBody(), 405, { allow });
+	}
+	const error = new GatewayError(404, `Unknown route: ${c.req.method} ${c.req.path}.`, { code: "not_found" });
+	return c.json(error.toBody(), 404);
+});
+
+app.onError((cause, c) => errorResponse(cause, c.get("gateId")));
