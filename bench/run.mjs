@@ -33,6 +33,10 @@ const profiling = process.argv.includes("--profile");
 const plumbing = process.argv.includes("--plumbing");
 // `--only=stream-c1` (or another scenario key): just that scenario, no scaling series; for bisecting.
 const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
+// `--baseline=<bundle.js>` (with --only): another build of the gateway takes the bare proxy's place,
+// so the ratios compare two gateways; bench/compare.mjs builds a git ref's bundle and runs this.
+const baseline = process.argv.find((arg) => arg.startsWith("--baseline="))?.slice("--baseline=".length);
+if (baseline && !only) throw new Error("--baseline needs --only=<scenario>");
 const wranglerBin = path.join(root, "node_modules", ".bin", "wrangler");
 
 const ORDER = ["bare", "gateway"];
@@ -618,14 +622,16 @@ async function main() {
 
 	log(`starting both workers in workerd (migrations: ${setup.migrations.join(", ")})`);
 	const [bareHost, gatewayHost] = await Promise.all([
-		start("host.mjs", [], hostConfig("bare", path.join(benchDir, "bare-proxy.js"), [])),
+		baseline
+			? start("host.mjs", [], hostConfig("bare", path.resolve(baseline), setup.statements))
+			: start("host.mjs", [], hostConfig("bare", path.join(benchDir, "bare-proxy.js"), [])),
 		start("host.mjs", [], hostConfig("gateway", bundle.scriptPath, setup.statements)),
 	]);
 
 	// Admin API: a key and the bench model.
 	const gatewayUrl = gatewayHost.message.url;
-	const admin = async (method, route, body) => {
-		const res = await fetch(new URL(route, gatewayUrl), {
+	const admin = async (method, route, body, base = gatewayUrl) => {
+		const res = await fetch(new URL(route, base), {
 			method,
 			headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
 			body: JSON.stringify(body),
@@ -634,14 +640,19 @@ async function main() {
 		if (!res.ok) throw new Error(`${method} ${route}: HTTP ${res.status} ${text}`);
 		return JSON.parse(text);
 	};
-	const { key } = await admin("POST", "/admin/keys", { name: "bench" });
-	await admin("PUT", "/admin/models/openai/bench", {
-		provider: "openai",
-		upstream_model: "bench",
-		input_price: 1,
-		output_price: 2,
-	});
-	targets.bare = createTarget("bare", bareHost.message.url, key);
+	const setUp = async (base) => {
+		const { key } = await admin("POST", "/admin/keys", { name: "bench" }, base);
+		const model = { provider: "openai", upstream_model: "bench", input_price: 1, output_price: 2 };
+		await admin("PUT", "/admin/models/openai/bench", model, base);
+		return key;
+	};
+	const key = await setUp(gatewayUrl);
+	// The bare proxy takes any key; a baseline gateway has its own database and needs its own.
+	targets.bare = createTarget(
+		"bare",
+		bareHost.message.url,
+		baseline ? await setUp(bareHost.message.url) : key,
+	);
 	targets.gateway = createTarget("gateway", gatewayUrl, key);
 
 	const groupPids = (host, workerd) => () => {
