@@ -13,7 +13,7 @@ import { trackStream } from "../streaming/tally";
 import { scrubUpstream } from "../upstream/call-upstream";
 import { costUsd, tokenCounts, withCost } from "../usage/cost";
 import { estimateStreamedUsage } from "../usage/estimate";
-import { type Outcome, recordUsage, type UsageRow } from "../usage/recorder";
+import { logFields, type Outcome, recordUsage, type UsageRow } from "../usage/recorder";
 import { type DispatchLog, dispatch, dispatchSettings } from "./dispatch";
 import { storeImageFor } from "./store-image";
 
@@ -205,17 +205,5 @@ function writeUsage(c: ChatCall, ledger: Ledger, s: Settlement): Promise<void> {
 }
 
 function logRequest(row: UsageRow): void {
-	console.log(
-		JSON.stringify({
-			gate_id: row.id,
-			key_id: row.keyId,
-			model: row.model,
-			status: row.status,
-			outcome: row.outcome,
-			latency_ms: row.latencyMs,
-			prompt_tokens: row.promptTokens,
-			completion_tokens: row.completionTokens,
-			attempts: row.attempts.length,
-		}),
-	);
+	console.log(JSON.stringify(logFields(row)));
 }

@@ -37,7 +37,7 @@ export interface UsageRow {
  * only adds its row and is done. No request waits on a promise another request settles (workerd
  * cancels such a wait as hung), and none polls: a poll timer per request, woken again and again while
  * the isolate was busy, cost more CPU under load than the D1 writes themselves (bench/RESULTS.md).
- * The writer of a batch that failed stores its rows one by one.
+ * The writer of a batch that failed retries it in halves, within a budget of D1 queries.
  */
 // 200 rows a statement and up to 100 ms in memory: at 50 rows and 20 ms the D1 writes were ~10% of a
 // request's CPU under load (bench/RESULTS.md); a row is ~0.4 KB, far below D1's 2 MB per value.
@@ -63,17 +63,66 @@ export async function recordUsage(env: Env, row: UsageRow): Promise<void> {
 	return write(env.DB, batch);
 }
 
+/**
+ * D1 queries a batch that failed may spend on retries: under the Workers Free plan's 50 D1 queries
+ * per invocation (developers.cloudflare.com/d1/platform/limits), whatever else the writer queried.
+ */
+export const RETRY_QUERIES = 40;
+
 async function write(db: D1Database, batch: UsageRow[]): Promise<void> {
 	try {
 		await insertMany(db, batch).run();
 		return;
 	} catch {
-		// Written one by one below.
+		// Retried below.
 	}
-	const results = await Promise.allSettled(batch.map((row) => insert(db, row).run()));
-	const lost = batch.filter((_, i) => results[i]?.status === "rejected");
-	for (const row of lost) console.error(JSON.stringify({ message: "usage row not stored", gate_id: row.id }));
+	const lost: UsageRow[] = [];
+	let retries = RETRY_QUERIES;
+	// Once as a whole (a passing failure), then in halves: one bad row costs about 2·log2(n)
+	// queries, and a D1 outage no more than the budget.
+	const retry = async (rows: UsageRow[]): Promise<void> => {
+		if (retries <= 0) {
+			lost.push(...rows);
+			return;
+		}
+		retries--;
+		try {
+			await (rows.length === 1 ? insert(db, rows[0] as UsageRow) : insertMany(db, rows)).run();
+		} catch {
+			if (rows.length === 1) {
+				lost.push(...rows);
+				return;
+			}
+			const half = Math.ceil(rows.length / 2);
+			await retry(rows.slice(0, half));
+			await retry(rows.slice(half));
+		}
+	};
+	await retry(batch);
+	// The whole row goes to the log: with LOG_REQUESTS off, it is the only record left of the request.
+	for (const row of lost)
+		console.error(JSON.stringify({ message: "usage row not stored", ...logFields(row) }));
 	if (lost.length > 0) throw new Error(`${lost.length} usage rows not stored`);
+}
+
+/** A row's facts for a log line: ids, numbers and codes, never content or secrets (rows hold none). */
+export function logFields(row: UsageRow) {
+	return {
+		gate_id: row.id,
+		key_id: row.keyId,
+		model: row.model,
+		provider: row.provider,
+		status: row.status,
+		outcome: row.outcome,
+		error_code: row.errorCode,
+		streamed: row.streamed,
+		latency_ms: row.latencyMs,
+		prompt_tokens: row.promptTokens,
+		completion_tokens: row.completionTokens,
+		cost_usd: row.costUsd,
+		created_at: row.createdAt,
+		attempts: row.attempts.length,
+	};
 }
 
 const COLUMNS = [

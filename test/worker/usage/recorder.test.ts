@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { findModel, listModels } from "../../../src/catalog/models";
-import { BATCH_SIZE, recordUsage, type UsageRow } from "../../../src/usage/recorder";
+import { BATCH_SIZE, RETRY_QUERIES, recordUsage, type UsageRow } from "../../../src/usage/recorder";
 
 function row(id: string): UsageRow {
 	return {
@@ -147,6 +147,89 @@ describe("usage recorder", () => {
 		expect(await env.DB.prepare("SELECT outcome FROM usage WHERE id = ?").bind(id).first("outcome")).toBe(
 			"ok",
 		);
+	});
+
+	describe("a batch D1 refuses", () => {
+		afterEach(() => {
+			vi.restoreAllMocks();
+		});
+
+		/** The real D1, except that any statement whose values mention `refuse` fails; runs are counted. */
+		function refusingDb(refuse: (values: unknown[]) => boolean) {
+			const runs = { count: 0 };
+			const db = new Proxy(env.DB, {
+				get(target, prop) {
+					if (prop === "prepare") {
+						return (sql: string) => ({
+							bind: (...values: unknown[]) => ({
+								run: async () => {
+									runs.count++;
+									if (refuse(values)) throw new Error("D1_ERROR: refused");
+									return target
+										.prepare(sql)
+										.bind(...values)
+										.run();
+								},
+							}),
+						});
+					}
+					const value = Reflect.get(target, prop);
+					return typeof value === "function" ? value.bind(target) : value;
+				},
+			});
+			return { db, runs };
+		}
+
+		const stored = async (prefix: string) =>
+			env.DB.prepare("SELECT id FROM usage WHERE id LIKE ? ORDER BY id")
+				.bind(`${prefix}-%`)
+				.all<{ id: string }>();
+
+		it("is retried in halves: every good row is stored, the bad one is logged in full", async () => {
+			const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+			const prefix = `gate-halves-${crypto.randomUUID()}`;
+			const ids = Array.from({ length: 16 }, (_, i) => `${prefix}-${String(i).padStart(2, "0")}`);
+			const bad = ids[11] as string;
+			const { db, runs } = refusingDb((values) => values.some((v) => String(v).includes(bad)));
+			const results = await Promise.allSettled(ids.map((id) => recordUsage({ ...env, DB: db }, row(id))));
+			// Only the writer of the batch reports the loss.
+			expect(results.filter((r) => r.status === "rejected")).toHaveLength(1);
+			expect((await stored(prefix)).results.map((r) => r.id)).toEqual(ids.filter((id) => id !== bad));
+			// 1 batch + 1 retry as a whole, then halves down to the bad row: 2·log2(16) more.
+			expect(runs.count).toBe(2 + 2 * 4);
+			expect(errors.mock.calls.map(([line]) => JSON.parse(String(line)))).toEqual([
+				{
+					message: "usage row not stored",
+					gate_id: bad,
+					key_id: "key_batch",
+					model: "openai/batch",
+					provider: "openai",
+					status: 200,
+					outcome: "ok",
+					error_code: null,
+					streamed: false,
+					latency_ms: 1,
+					prompt_tokens: 1,
+					completion_tokens: 2,
+					cost_usd: 0.5,
+					created_at: expect.any(Number),
+					attempts: 1,
+				},
+			]);
+		});
+
+		it("spends at most RETRY_QUERIES more D1 queries when D1 is down, and logs every row it lost", async () => {
+			const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+			const prefix = `gate-down-${crypto.randomUUID()}`;
+			const ids = Array.from({ length: 100 }, (_, i) => `${prefix}-${i}`);
+			const { db, runs } = refusingDb(() => true);
+			await Promise.allSettled(ids.map((id) => recordUsage({ ...env, DB: db }, row(id))));
+			expect(runs.count).toBe(1 + RETRY_QUERIES);
+			const logged = errors.mock.calls.map(
+				([line]) => (JSON.parse(String(line)) as { gate_id: string }).gate_id,
+			);
+			expect(logged.sort()).toEqual([...ids].sort());
+		});
 	});
 });
 
