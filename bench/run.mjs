@@ -296,7 +296,7 @@ async function mainScenarios() {
 	];
 	for (const def of defs) {
 		if (only && def.key !== only) continue;
-		log(`measuring ${def.key} (${ROUNDS} rounds × ${ROUND_MS} ms per target, alternating)`);
+		log(`measuring ${def.key} (${ROUNDS} rounds × ${def.roundMs ?? ROUND_MS} ms per target, alternating)`);
 		const units = def.stream ? STREAM_CHUNKS : 1;
 		const pair = await alternate(
 			ROUNDS,
