@@ -4,7 +4,7 @@ import { cors } from "hono/cors";
 import { randomToken } from "./auth/crypto";
 import { type AppEnv, type Env, intVar } from "./env";
 import { GatewayError } from "./errors";
-import { DEFAULT_HEADERS, SECURITY_HEADERS } from "./respond";
+import { completeGatewayHeaders } from "./respond";
 
 export const newGateId = () => `gate-${randomToken(18)}`;
 
@@ -15,14 +15,7 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
 		c.set("gateId", gateId);
 		c.set("startedAt", Date.now());
 		await next();
-		const headers = c.res.headers;
-		// Built with gatewayHeaders: nothing left to add.
-		if (headers.get("x-request-id") === gateId) return;
-		headers.set("x-request-id", gateId);
-		for (const [name, value] of Object.entries(SECURITY_HEADERS)) headers.set(name, value);
-		for (const [name, value] of Object.entries(DEFAULT_HEADERS)) {
-			if (!headers.has(name)) headers.set(name, value);
-		}
+		completeGatewayHeaders(c.res.headers, gateId);
 	};
 }
 

@@ -1,7 +1,7 @@
 import { GatewayError } from "./errors";
 
 // Security headers on every response: an API answer is never a page to frame, sniff or script.
-export const SECURITY_HEADERS = {
+const SECURITY_HEADERS = {
 	"x-content-type-options": "nosniff",
 	"referrer-policy": "no-referrer",
 	"x-frame-options": "DENY",
@@ -9,7 +9,7 @@ export const SECURITY_HEADERS = {
 } as const;
 
 /** Kept when a route sets its own (the docs page its CSP, a stream no-cache, images their caching). */
-export const DEFAULT_HEADERS = {
+const DEFAULT_HEADERS = {
 	"content-security-policy": "default-src 'none'; frame-ancestors 'none'",
 	"cache-control": "no-store",
 } as const;
@@ -20,6 +20,17 @@ export const DEFAULT_HEADERS = {
  */
 export function gatewayHeaders(gateId: string, headers: Record<string, string>): Record<string, string> {
 	return { ...DEFAULT_HEADERS, ...headers, ...SECURITY_HEADERS, "x-request-id": gateId };
+}
+
+/** The same rule for a response built elsewhere (by Hono or a route), applied to its headers in place. */
+export function completeGatewayHeaders(headers: Headers, gateId: string): void {
+	// Built with gatewayHeaders: nothing left to add.
+	if (headers.get("x-request-id") === gateId) return;
+	for (const [name, value] of Object.entries(DEFAULT_HEADERS)) {
+		if (!headers.has(name)) headers.set(name, value);
+	}
+	for (const [name, value] of Object.entries(SECURITY_HEADERS)) headers.set(name, value);
+	headers.set("x-request-id", gateId);
 }
 
 export function jsonResponse(
