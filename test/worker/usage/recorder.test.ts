@@ -28,49 +28,52 @@ function row(id: string): UsageRow {
 	};
 }
 
-/** The real local D1, with its calls counted: batching is about how many calls reach it. */
-function countingDb() {
-	const calls = { batch: 0, run: 0 };
-	const db = new Proxy(env.DB, {
+/**
+ * The real local D1, with a hook before every statement's `run()` (it may wait or throw) and before
+ * every `batch()`.
+ */
+function interceptedDb(
+	beforeRun: (sql: string, values: unknown[]) => unknown,
+	beforeBatch: () => void = () => {},
+): D1Database {
+	return new Proxy(env.DB, {
 		get(target, prop) {
 			if (prop === "batch") {
 				return (statements: D1PreparedStatement[]) => {
-					calls.batch += 1;
+					beforeBatch();
 					return target.batch(statements);
 				};
 			}
 			if (prop === "prepare") {
-				return (sql: string) => {
-					const statement = target.prepare(sql);
-					return new Proxy(statement, {
-						get(s, p) {
-							if (p === "bind") {
-								return (...values: unknown[]) => {
-									const bound = s.bind(...values);
-									return new Proxy(bound, {
-										get(b, q) {
-											if (q === "run") {
-												return () => {
-													calls.run += 1;
-													return b.run();
-												};
-											}
-											const value = Reflect.get(b, q);
-											return typeof value === "function" ? value.bind(b) : value;
-										},
-									});
-								};
-							}
-							const value = Reflect.get(s, p);
-							return typeof value === "function" ? value.bind(s) : value;
+				return (sql: string) => ({
+					bind: (...values: unknown[]) => ({
+						run: async () => {
+							await beforeRun(sql, values);
+							return target
+								.prepare(sql)
+								.bind(...values)
+								.run();
 						},
-					});
-				};
+					}),
+				});
 			}
 			const value = Reflect.get(target, prop);
 			return typeof value === "function" ? value.bind(target) : value;
 		},
 	});
+}
+
+/** The real local D1, with its calls counted: batching is about how many calls reach it. */
+function countingDb() {
+	const calls = { batch: 0, run: 0 };
+	const db = interceptedDb(
+		() => {
+			calls.run += 1;
+		},
+		() => {
+			calls.batch += 1;
+		},
+	);
 	return { db, calls };
 }
 
@@ -99,25 +102,7 @@ describe("usage recorder", () => {
 		const gate = new Promise<void>((resolve) => {
 			open = resolve;
 		});
-		const gated = new Proxy(env.DB, {
-			get(target, prop) {
-				if (prop !== "prepare") {
-					const value = Reflect.get(target, prop);
-					return typeof value === "function" ? value.bind(target) : value;
-				}
-				return (sql: string) => ({
-					bind: (...values: unknown[]) => ({
-						run: async () => {
-							await gate;
-							return target
-								.prepare(sql)
-								.bind(...values)
-								.run();
-						},
-					}),
-				});
-			},
-		});
+		const gated = interceptedDb(() => gate);
 		const opener = recordUsage({ ...env, DB: gated }, row(first));
 		await recordUsage(env, row(second));
 		// Joined an open batch: done at once, its row not written yet, and no timer of its own waiting for it.
@@ -130,18 +115,9 @@ describe("usage recorder", () => {
 
 	it("stores a row that a failed batch lost, on its own", async () => {
 		const id = `gate-retry-${crypto.randomUUID()}`;
-		const failing = new Proxy(env.DB, {
-			get(target, prop) {
-				// The many-row statement fails; the row must still be written on its own.
-				if (prop === "prepare") {
-					return (sql: string) => {
-						if (sql.includes("json_each")) throw new Error("D1 overloaded");
-						return target.prepare(sql);
-					};
-				}
-				const value = Reflect.get(target, prop);
-				return typeof value === "function" ? value.bind(target) : value;
-			},
+		// The many-row statement fails; the row must still be written on its own.
+		const failing = interceptedDb((sql) => {
+			if (sql.includes("json_each")) throw new Error("D1 overloaded");
 		});
 		await recordUsage({ ...env, DB: failing }, row(id));
 		expect(await env.DB.prepare("SELECT outcome FROM usage WHERE id = ?").bind(id).first("outcome")).toBe(
@@ -154,28 +130,12 @@ describe("usage recorder", () => {
 			vi.restoreAllMocks();
 		});
 
-		/** The real D1, except that any statement whose values mention `refuse` fails; runs are counted. */
+		/** The real D1, except that any statement whose values `refuse` picks fails; runs are counted. */
 		function refusingDb(refuse: (values: unknown[]) => boolean) {
 			const runs = { count: 0 };
-			const db = new Proxy(env.DB, {
-				get(target, prop) {
-					if (prop === "prepare") {
-						return (sql: string) => ({
-							bind: (...values: unknown[]) => ({
-								run: async () => {
-									runs.count++;
-									if (refuse(values)) throw new Error("D1_ERROR: refused");
-									return target
-										.prepare(sql)
-										.bind(...values)
-										.run();
-								},
-							}),
-						});
-					}
-					const value = Reflect.get(target, prop);
-					return typeof value === "function" ? value.bind(target) : value;
-				},
+			const db = interceptedDb((_sql, values) => {
+				runs.count++;
+				if (refuse(values)) throw new Error("D1_ERROR: refused");
 			});
 			return { db, runs };
 		}
