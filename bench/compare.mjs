@@ -2,7 +2,7 @@
 // gateway of <ref> (default HEAD), side by side in workerd, alternating rounds as the main bench
 // does. Each run starts fresh processes: a workerd's JIT and heap differ from one start to the next
 // by more than most changes do, so several runs are averaged. Prints CPU per request (or per chunk)
-// and requests/s of each run, and the means of the ratios (working tree ÷ <ref>).
+// and requests/s of each run, and the mean ratios (working tree ÷ <ref>) with 95% confidence intervals.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import os from "node:os";
@@ -36,6 +36,26 @@ try {
 	rmSync(work, { recursive: true, force: true });
 }
 
+// Two-sided 95% quantiles of Student's t by degrees of freedom (1–15); 1.96 beyond.
+const T_975 = [
+	Number.NaN,
+	12.706,
+	4.303,
+	3.182,
+	2.776,
+	2.571,
+	2.447,
+	2.365,
+	2.306,
+	2.262,
+	2.228,
+	2.201,
+	2.179,
+	2.16,
+	2.145,
+	2.131,
+];
+
 const ratios = [];
 for (let i = 1; i <= runs; i++) {
 	const result = spawnSync(
@@ -61,7 +81,21 @@ for (let i = 1; i <= runs; i++) {
 		`run ${i}: ${ref} ${cpu(before).toFixed(1)} µs CPU, ${before.rps.toFixed(0)}/s; working tree ${cpu(after).toFixed(1)} µs CPU, ${after.rps.toFixed(0)}/s; CPU ×${r.cpu.toFixed(3)}, throughput ×${r.rps.toFixed(3)}`,
 	);
 }
-const mean = (key) => ratios.reduce((sum, r) => sum + r[key], 0) / ratios.length;
 console.log(
-	`${scenario}, ${runs} runs: working tree ÷ ${ref}: CPU ×${mean("cpu").toFixed(3)}, throughput ×${mean("rps").toFixed(3)}`,
+	`${scenario}, ${runs} runs: working tree ÷ ${ref}: CPU ${interval(ratios.map((r) => r.cpu))}, throughput ${interval(ratios.map((r) => r.rps))}`,
 );
+
+/**
+ * The mean ratio and its 95% confidence interval over the runs (Student's t: runs are independent
+ * fresh starts, rounds within a run are not). A change is only shown when the interval leaves 1:
+ * on this kind of machine one run's ratio can be 10% off the next one's.
+ */
+function interval(values) {
+	const n = values.length;
+	const mean = values.reduce((sum, v) => sum + v, 0) / n;
+	if (n < 2) return `×${mean.toFixed(3)}`;
+	const sd = Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1));
+	const half = (T_975[n - 1] ?? 1.96) * (sd / Math.sqrt(n));
+	const verdict = mean + half < 1 ? "lower" : mean - half > 1 ? "higher" : "no difference shown";
+	return `×${mean.toFixed(3)} (95% CI ${(mean - half).toFixed(3)}–${(mean + half).toFixed(3)}: ${verdict})`;
+}
