@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildBundle } from "./bundle.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const [ref = "HEAD", runsArg = "5", scenario = "plain-c16"] = process.argv.slice(2);
@@ -21,16 +22,7 @@ const git = (...args) => execFileSync("git", args, { cwd: root, stdio: ["ignore"
 try {
 	git("worktree", "add", "--detach", tree, ref);
 	symlinkSync(path.join(root, "node_modules"), path.join(tree, "node_modules"));
-	rmSync(bundleDir, { recursive: true, force: true });
-	execFileSync(
-		path.join(root, "node_modules", ".bin", "wrangler"),
-		["deploy", "--dry-run", "--outdir", bundleDir],
-		{
-			cwd: tree,
-			env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-			stdio: ["ignore", "ignore", "inherit"],
-		},
-	);
+	await buildBundle(tree, bundleDir);
 } finally {
 	git("worktree", "remove", "--force", tree);
 	rmSync(work, { recursive: true, force: true });

@@ -13,13 +13,13 @@
 // `npm run bench -- --quick` (or BENCH_QUICK=1) runs everything briefly, to check the harness.
 // `npm run bench -- --profile` profiles the gateway isolate instead (bench/profile.mjs), and
 // `npm run bench -- --plumbing` prices the platform's building blocks (bench/plumbing-worker.js).
-import { execFileSync, fork, spawn } from "node:child_process";
+import { execFileSync, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { gzipSync } from "node:zlib";
+import { buildBundle } from "./bundle.mjs";
 import { CLK_TCK, createMeter, descendants, processName } from "./cpu.mjs";
 import { closedLoop, closeTarget, createTarget, send } from "./load.mjs";
 import { profileText, profileWhile, saveProfile, summarizeProfile } from "./profile.mjs";
@@ -37,7 +37,6 @@ const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--onl
 // so the ratios compare two gateways; bench/compare.mjs builds a git ref's bundle and runs this.
 const baseline = process.argv.find((arg) => arg.startsWith("--baseline="))?.slice("--baseline=".length);
 if (baseline && !only) throw new Error("--baseline needs --only=<scenario>");
-const wranglerBin = path.join(root, "node_modules", ".bin", "wrangler");
 
 const ORDER = ["bare", "gateway"];
 // Five rounds: on this kind of shared machine one round's ratio can be 15% off the next one's.
@@ -132,44 +131,6 @@ function start(script, args, env, timeoutMs = 60_000) {
 
 // ---------------------------------------------------------------------------------------------
 // Build: the deployable bundle, and the decoder alone for the in-process check.
-
-function run(command, args) {
-	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, {
-			cwd: root,
-			env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0" },
-			stdio: ["ignore", "pipe", "pipe"],
-		});
-		let output = "";
-		child.stdout.on("data", (data) => {
-			output += data;
-		});
-		child.stderr.on("data", (data) => {
-			output += data;
-		});
-		child.on("error", reject);
-		child.on("exit", (code) =>
-			code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(" ")} failed:\n${output}`)),
-		);
-	});
-}
-
-async function buildBundle() {
-	const bundleDir = path.join(outDir, "bundle");
-	rmSync(bundleDir, { recursive: true, force: true });
-	const output = await run(wranglerBin, ["deploy", "--dry-run", "--outdir", bundleDir]);
-	const scriptPath = path.join(bundleDir, "index.js");
-	const modules = readdirSync(bundleDir).filter((name) => /\.(m?js|wasm)$/.test(name));
-	if (modules.length !== 1)
-		throw new Error(`expected one module in ${bundleDir}, found ${modules.join(", ")}`);
-	const source = readFileSync(scriptPath);
-	return {
-		scriptPath,
-		rawBytes: source.length,
-		gzipBytes: gzipSync(source, { level: 9 }).length,
-		wranglerSays: /Total Upload:.*$/m.exec(output)?.[0]?.trim() ?? null,
-	};
-}
 
 async function buildStage() {
 	const esbuild = await import("esbuild");
@@ -575,7 +536,7 @@ async function main() {
 	if (!plumbing) log("building the deployable bundle (wrangler deploy --dry-run --outdir .bench/bundle)");
 	// --plumbing needs neither the gateway's bundle nor its decoder.
 	const [bundle, stagePath, setup] = await Promise.all([
-		plumbing ? null : buildBundle(),
+		plumbing ? null : buildBundle(root, path.join(outDir, "bundle")),
 		plumbing ? null : buildStage(),
 		readWranglerSetup(),
 	]);
