@@ -32,17 +32,21 @@ export async function admitRequest(env: Env, key: KeyRecord, now: number): Promi
 	});
 }
 
-/** Books a finished request's tokens and cost against the key's limits. */
-export async function settleRequest(
+/**
+ * Books a finished request's tokens and cost against the key's limits. Returns the work to keep
+ * alive, or nothing for a key without limits (most keys).
+ */
+export function settleRequest(
 	env: Env,
 	key: KeyRecord,
 	usage: { startedAt: number; tokens: number; costUsd: number },
-): Promise<void> {
-	if (!key.limits || !hasLimits(key.limits)) return;
-	if (usage.tokens === 0 && usage.costUsd === 0) return;
-	try {
-		await limiterFor(env, key).settle(key.limits, usage.startedAt, usage.tokens, usage.costUsd, Date.now());
-	} catch {
-		console.error(JSON.stringify({ message: "usage not booked against the key's limits", key_id: key.id }));
-	}
+): Promise<void> | undefined {
+	const limits = key.limits;
+	if (!limits || !hasLimits(limits)) return undefined;
+	if (usage.tokens === 0 && usage.costUsd === 0) return undefined;
+	return limiterFor(env, key)
+		.settle(limits, usage.startedAt, usage.tokens, usage.costUsd, Date.now())
+		.catch(() => {
+			console.error(JSON.stringify({ message: "usage not booked against the key's limits", key_id: key.id }));
+		});
 }

@@ -162,10 +162,12 @@ interface Settlement {
 }
 
 function finishUsage(c: ChatCall, ledger: Ledger, settlement: Settlement): void {
-	c.ctx.waitUntil(writeUsage(c, ledger, settlement));
+	const work = writeUsage(c, ledger, settlement);
+	if (work) c.ctx.waitUntil(work);
 }
 
-function writeUsage(c: ChatCall, ledger: Ledger, s: Settlement): Promise<void> {
+/** Builds the request's usage row and hands it on; returns the work left to keep alive, if any. */
+function writeUsage(c: ChatCall, ledger: Ledger, s: Settlement): Promise<unknown> | undefined {
 	const started = c.startedAt;
 	const now = Date.now();
 	const tokens = tokenCounts(s.usage);
@@ -200,8 +202,11 @@ function writeUsage(c: ChatCall, ledger: Ledger, s: Settlement): Promise<void> {
 		startedAt: started,
 		tokens: row.totalTokens,
 		costUsd: row.costUsd,
-	}).catch(() => {});
-	return Promise.all([recordUsage(c.env, row).catch(() => {}), booked]).then(() => {});
+	});
+	// A batch that failed has logged its rows already (src/usage/recorder.ts).
+	const recorded = recordUsage(c.env, row)?.catch(() => {});
+	if (booked && recorded) return Promise.all([recorded, booked]);
+	return recorded ?? booked;
 }
 
 function logRequest(row: UsageRow): void {

@@ -48,19 +48,27 @@ let open: UsageRow[] = [];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function recordUsage(env: Env, row: UsageRow): Promise<void> {
+/**
+ * Queues a row. Returns the work the calling request must keep alive (`waitUntil`) when it writes
+ * the batch, and nothing when another request does: most requests then register no work at all.
+ */
+export function recordUsage(env: Env, row: UsageRow): Promise<void> | undefined {
 	const batch = open;
 	batch.push(row);
 	if (batch.length >= BATCH_SIZE) {
 		open = [];
 		return write(env.DB, batch);
 	}
-	if (batch.length > 1) return;
+	if (batch.length === 1) return writeLater(env.DB, batch);
+	return undefined;
+}
+
+async function writeLater(db: D1Database, batch: UsageRow[]): Promise<void> {
 	await sleep(BATCH_DELAY_MS);
 	// Filled and taken by another request in the meantime: that request writes it.
 	if (open !== batch) return;
 	open = [];
-	return write(env.DB, batch);
+	return write(db, batch);
 }
 
 /**
