@@ -9,7 +9,8 @@
 //   4. measures, alternating the targets round by round (bare, gateway, bare, gateway, …) so that
 //      machine drift hits both alike; reads each process group's CPU time from /proc;
 //   5. runs the scaling checks and the in-process decoder check (bench/stage.mjs);
-//   6. prints the tables and writes .bench/results.json.
+//   6. profiles the gateway's start-up (`wrangler check startup`, bench/startup.mjs);
+//   7. prints the tables and writes .bench/results.json.
 // `npm run bench -- --quick` (or BENCH_QUICK=1) runs everything briefly, to check the harness.
 // `npm run bench -- --profile` profiles the gateway isolate instead (bench/profile.mjs), and
 // `npm run bench -- --plumbing` prices the platform's building blocks (bench/plumbing-worker.js).
@@ -24,6 +25,7 @@ import { CLK_TCK, createMeter, descendants, processName } from "./cpu.mjs";
 import { closedLoop, closeTarget, createTarget, send } from "./load.mjs";
 import { profileText, profileWhile, saveProfile, summarizeProfile } from "./profile.mjs";
 import { compare, headlineTable, scalingTables, summarize, writeJson } from "./report.mjs";
+import { measureStartup } from "./startup.mjs";
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(benchDir, "..");
@@ -680,6 +682,12 @@ async function main() {
 	scaling.stage = stage.message.results;
 
 	for (const target of Object.values(targets)) closeTarget(target);
+	const startupRuns = quick ? 1 : 5;
+	log(`start-up: wrangler check startup, ${startupRuns} runs`);
+	// An alpha command of wrangler's: its failure costs this one figure, not the run.
+	const startup = await measureStartup(root, outDir, startupRuns).catch((error) => ({
+		error: String(error.message ?? error).split("\n")[0],
+	}));
 	const results = {
 		when: new Date().toISOString(),
 		quick,
@@ -693,6 +701,7 @@ async function main() {
 			cpu: "utime+stime from /proc/<pid>/stat; workerd = the Miniflare instance's workerd process; host = the Node process running that Miniflare (drains workerd's stdout); per request = CPU over a round (plus settle) ÷ requests",
 		},
 		bundle: { rawBytes: bundle.rawBytes, gzipBytes: bundle.gzipBytes, wranglerSays: bundle.wranglerSays },
+		startup,
 		scenarios,
 		scaling,
 		durationS: (performance.now() - startedAt) / 1000,
@@ -705,7 +714,12 @@ async function main() {
 	);
 	console.log(headlineTable(scenarios));
 	console.log(
-		`\nBundle (wrangler deploy --dry-run): ${kib(bundle.rawBytes)} raw, ${kib(bundle.gzipBytes)} gzipped (gzip -9); wrangler reports "${bundle.wranglerSays}".\n`,
+		`\nBundle (wrangler deploy --dry-run): ${kib(bundle.rawBytes)} raw, ${kib(bundle.gzipBytes)} gzipped (gzip -9); wrangler reports "${bundle.wranglerSays}".`,
+	);
+	console.log(
+		startup.error
+			? `Start-up: not measured (wrangler check startup failed: ${startup.error}).\n`
+			: `Start-up (wrangler check startup, ${startup.busyMs.length} runs): median ${startup.medianMs.toFixed(1)} ms of CPU in the global scope (runs: ${startup.busyMs.map((ms) => ms.toFixed(1)).join(", ")}); Cloudflare allows 1 s.\n`,
 	);
 	console.log("## Scaling checks\n");
 	console.log(scalingTables(scaling));
