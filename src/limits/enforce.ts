@@ -2,7 +2,7 @@ import type { KeyRecord } from "../auth/key-record";
 import type { Env } from "../env";
 import { GatewayError } from "../errors";
 import type { KeyLimiter } from "./key-limiter";
-import { hasLimits } from "./key-limits";
+import { hasLimits, type KeyLimits } from "./key-limits";
 
 const limiterFor = (env: Env, key: KeyRecord) => env.KEY_LIMITER.get(env.KEY_LIMITER.idFromName(key.id));
 
@@ -44,9 +44,18 @@ export function settleRequest(
 	const limits = key.limits;
 	if (!limits || !hasLimits(limits)) return undefined;
 	if (usage.tokens === 0 && usage.costUsd === 0) return undefined;
-	return limiterFor(env, key)
-		.settle(limits, usage.startedAt, usage.tokens, usage.costUsd, Date.now())
-		.catch(() => {
-			console.error(JSON.stringify({ message: "usage not booked against the key's limits", key_id: key.id }));
-		});
+	return book(env, key, limits, usage);
+}
+
+async function book(
+	env: Env,
+	key: KeyRecord,
+	limits: KeyLimits,
+	usage: { startedAt: number; tokens: number; costUsd: number },
+): Promise<void> {
+	try {
+		await limiterFor(env, key).settle(limits, usage.startedAt, usage.tokens, usage.costUsd, Date.now());
+	} catch {
+		console.error(JSON.stringify({ message: "usage not booked against the key's limits", key_id: key.id }));
+	}
 }
