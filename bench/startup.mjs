@@ -2,24 +2,16 @@
 // profiler sees it: `wrangler check startup` builds the Worker and profiles its start in workerd,
 // locally. Cloudflare allows a Worker 1 s of start-up
 // (developers.cloudflare.com/changelog/2025-10-10-increased-startup-time).
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
-
-const run = promisify(execFile);
+import { runWrangler } from "./bundle.mjs";
 
 /** Runs the profiler `runs` times; CPU ms per start (the profile's non-idle samples) and the median. */
 export async function measureStartup(root, outDir, runs) {
-	const wranglerBin = path.join(root, "node_modules", ".bin", "wrangler");
 	const busyMs = [];
 	for (let i = 0; i < runs; i++) {
 		const outfile = path.join(outDir, `startup-${i + 1}.cpuprofile`);
-		await run(wranglerBin, ["check", "startup", "--outfile", outfile], {
-			cwd: root,
-			env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
-			maxBuffer: 16 * 1024 * 1024,
-		});
+		await runWrangler(["check", "startup", "--outfile", outfile], root);
 		busyMs.push(busyTime(JSON.parse(readFileSync(outfile, "utf8"))));
 	}
 	const sorted = [...busyMs].sort((a, b) => a - b);
