@@ -32,27 +32,25 @@ export async function admitRequest(env: Env, key: KeyRecord, now: number): Promi
 	});
 }
 
+/** What a finished request spends against its key's limits. */
+interface Spending {
+	startedAt: number;
+	tokens: number;
+	costUsd: number;
+}
+
 /**
  * Books a finished request's tokens and cost against the key's limits. Returns the work to keep
  * alive, or nothing for a key without limits (most keys).
  */
-export function settleRequest(
-	env: Env,
-	key: KeyRecord,
-	usage: { startedAt: number; tokens: number; costUsd: number },
-): Promise<void> | undefined {
+export function settleRequest(env: Env, key: KeyRecord, usage: Spending): Promise<void> | undefined {
 	const limits = key.limits;
 	if (!limits || !hasLimits(limits)) return undefined;
 	if (usage.tokens === 0 && usage.costUsd === 0) return undefined;
 	return book(env, key, limits, usage);
 }
 
-async function book(
-	env: Env,
-	key: KeyRecord,
-	limits: KeyLimits,
-	usage: { startedAt: number; tokens: number; costUsd: number },
-): Promise<void> {
+async function book(env: Env, key: KeyRecord, limits: KeyLimits, usage: Spending): Promise<void> {
 	try {
 		await limiterFor(env, key).settle(limits, usage.startedAt, usage.tokens, usage.costUsd, Date.now());
 	} catch {
