@@ -11,7 +11,7 @@ import { type RunningGateway, startGateway } from "./wrangler-dev";
 
 const ADMIN_TOKEN = "e2e-anthropic-admin-token";
 const UPSTREAM_KEY = "sk-ant-upstream-SECRET";
-const GATE_ID = /^gate-[A-Za-z0-9_-]{24}$/;
+const GATE_ID = /^gate-[0-9a-z]{9}[A-Za-z0-9_-]{20}$/;
 const PRICES = { input_price: 1, output_price: 2 };
 const MODELS: Array<[string, string]> = [
 	["anthropic/e2e-text", "text"],

@@ -11,7 +11,7 @@ import { type RunningGateway, startGateway } from "./wrangler-dev";
 const ADMIN_TOKEN = "e2e-admin-token";
 const UPSTREAM_KEY = "sk-upstream-openai-SECRET";
 const TEXT = "Héllo from the fake 🌍!";
-const GATE_ID = /^gate-[A-Za-z0-9_-]{24}$/;
+const GATE_ID = /^gate-[0-9a-z]{9}[A-Za-z0-9_-]{20}$/;
 const UPSTREAM_USAGE = {
 	prompt_tokens: 19,
 	completion_tokens: 10,

@@ -45,7 +45,7 @@ describe("non-streamed chat completions", () => {
 		expect(res.status).toBe(200);
 		expect(res.headers.get("content-type")).toMatch(/^application\/json/);
 		const gateId = res.headers.get("x-request-id") ?? "";
-		expect(gateId).toMatch(/^gate-[A-Za-z0-9_-]{24}$/);
+		expect(gateId).toMatch(/^gate-[0-9a-z]{9}[A-Za-z0-9_-]{20}$/);
 		const body = await res.json();
 		expect(body).toEqual({
 			id: gateId,

@@ -64,7 +64,7 @@ describe("the hot path answers as the router does", () => {
 			const hot = await send(worker.fetch, init());
 			const routed = await send(app.fetch, init());
 			expect(hot.status).toBe(status);
-			expect(hot.gateId).toMatch(/^gate-[A-Za-z0-9_-]{24}$/);
+			expect(hot.gateId).toMatch(/^gate-[0-9a-z]{9}[A-Za-z0-9_-]{20}$/);
 			expect(hot).toEqual({ ...routed, gateId: hot.gateId });
 			expect(hot.headers).toMatchObject({
 				"x-content-type-options": "nosniff",
