@@ -61,6 +61,19 @@ async function stop(code = 0) {
 	}
 }
 process.on("message", (message) => message?.type === "stop" && stop());
+// {type:"sql", statements}: run against the Worker's D1 (the orchestrator fills the usage table
+// for a scaling check); answers with the last statement's rows.
+process.on("message", async (message) => {
+	if (message?.type !== "sql") return;
+	try {
+		const db = await mf.getD1Database("DB");
+		let rows = [];
+		for (const statement of message.statements) rows = (await db.prepare(statement).all()).results;
+		process.send?.({ type: "sql-done", rows });
+	} catch (error) {
+		process.send?.({ type: "sql-failed", error: String(error?.stack ?? error) });
+	}
+});
 process.on("disconnect", () => stop());
 process.on("SIGTERM", () => stop());
 process.on("SIGINT", () => stop());

@@ -289,6 +289,33 @@ export function scalingTables(scaling) {
 		),
 		"",
 	);
+	const usageTable = scaling.usageTable;
+	if (usageTable) {
+		const usageGrowth = growth(usageTable, (x) => x.gateway.cpuUsPerRequest.workerd);
+		out.push(
+			"Usage rows already stored (non-streamed, c=16; every gateway request adds one row):",
+			"",
+			table(
+				[
+					"rows stored",
+					"bare CPU µs/request",
+					"gateway CPU µs/request",
+					"CPU ratio",
+					"gateway requests/s",
+					"gateway CPU vs previous",
+				],
+				usageTable.map((x, i) => [
+					x.rowsBefore,
+					us(x.bare.cpuUsPerRequest.workerd),
+					us(x.gateway.cpuUsPerRequest.workerd),
+					fixed(ratio(x.gateway.cpuUsPerRequest.workerd, x.bare.cpuUsPerRequest.workerd), 2),
+					fixed(x.gateway.rps, 0),
+					usageGrowth[i],
+				]),
+			),
+			"",
+		);
+	}
 	const stage = scaling.stage;
 	out.push(
 		"The gateway's SSE decoder alone, in-process (Node, exact piece sizes; see bench/stage.mjs):",

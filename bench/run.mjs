@@ -285,7 +285,7 @@ async function mainScenarios() {
 
 const scaleCount = (n) => Math.max(1, quick ? Math.ceil(n / 5) : n);
 
-async function scalingChecks() {
+async function scalingChecks(gatewayHost) {
 	const rounds = 2;
 	const chunks = [];
 	for (const [n, count] of [
@@ -353,7 +353,61 @@ async function scalingChecks() {
 		bigLine.push({ label, piece, bytes, ...pair });
 	}
 
-	return { chunks, marginalChunk, bodies, marginalBodyKb, bigLine };
+	const usageTable = await usageTableSeries(gatewayHost);
+	return { chunks, marginalChunk, bodies, marginalBodyKb, bigLine, usageTable };
+}
+
+/** Runs SQL on a target's D1 through its host process; resolves to the last statement's rows. */
+function runSql(host, statements) {
+	return new Promise((resolve, reject) => {
+		const onMessage = (message) => {
+			if (message?.type !== "sql-done" && message?.type !== "sql-failed") return;
+			host.child.off("message", onMessage);
+			if (message.type === "sql-done") resolve(message.rows);
+			else reject(new Error(`SQL in the ${host.message.url} host failed: ${message.error}`));
+		};
+		host.child.on("message", onMessage);
+		host.child.send({ type: "sql", statements });
+	});
+}
+
+/**
+ * Every request writes a usage row, so the gateway's cost per request must not grow with the rows
+ * already stored (a random primary key did: each insert dirtied a random page of the index). The
+ * table is filled with rows of past traffic (older ids and times, 50 keys, 20 models), then plain
+ * requests at c=16 are measured again.
+ */
+async function usageTableSeries(gatewayHost) {
+	const fills = [0, 250_000, 750_000];
+	const series = [];
+	let filled = 0;
+	for (const add of fills) {
+		if (add > 0) {
+			log(`scaling: adding ${add} past usage rows to the gateway's table`);
+			await runSql(gatewayHost, [fillUsageSql(filled, add)]);
+			filled += add;
+		}
+		const [{ rows }] = await runSql(gatewayHost, ["SELECT COUNT(*) AS rows FROM usage"]);
+		log(`scaling: plain requests at c=16 with ${rows} usage rows stored`);
+		const pair = await alternate(3, (target) =>
+			closedLoop(target, { body: plainBody(), stream: false, concurrency: 16, durationMs: ROUND_MS }),
+		);
+		series.push({ rowsBefore: rows, ...pair });
+	}
+	return series;
+}
+
+/** `count` usage rows from before any request of this run, with ids that sort before the gateway's. */
+function fillUsageSql(from, count) {
+	// 'gate-0' and nine decimal digits sort before every id the gateway makes: their base-36 time has
+	// started with a letter since 1994.
+	return `WITH RECURSIVE n(i) AS (SELECT ${from + 1} UNION ALL SELECT i + 1 FROM n WHERE i < ${from + count})
+		INSERT INTO usage (id, key_id, model, provider, upstream_model, prompt_tokens, completion_tokens,
+			total_tokens, cost_usd, outcome, status, streamed, latency_ms, created_at, attempts)
+		SELECT printf('gate-0%09d', i) || hex(randomblob(8)), 'key-past-' || (i % 50), 'model-' || (i % 20),
+			'openai', 'bench', 12, 7, 19, 0.0000123, 'ok', 200, 0, 3, 1600000000000 + i * 100,
+			'[{"model":"bench","status":200,"code":null,"ms":1}]'
+		FROM n`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -676,7 +730,7 @@ async function main() {
 		console.log(JSON.stringify({ only, bare, gateway, ratios }, null, 1));
 		return;
 	}
-	const scaling = await scalingChecks();
+	const scaling = await scalingChecks(gatewayHost);
 	log("scaling: the SSE decoder in-process on a 10 MB line in 1 B / 1 KB / 64 KB pieces");
 	const stage = await start("stage.mjs", [pathToFileURL(stagePath).href], {}, 180_000);
 	scaling.stage = stage.message.results;
