@@ -377,6 +377,8 @@ function runSql(host, statements) {
  * table is filled with rows of past traffic (older ids and times, 50 keys, 20 models), then plain
  * requests at c=16 are measured again.
  */
+const FILL_STEP = 50_000;
+
 async function usageTableSeries(gatewayHost) {
 	const fills = [0, 250_000, 750_000];
 	const series = [];
@@ -384,8 +386,18 @@ async function usageTableSeries(gatewayHost) {
 	for (const add of fills) {
 		if (add > 0) {
 			log(`scaling: adding ${add} past usage rows to the gateway's table`);
-			await runSql(gatewayHost, [fillUsageSql(filled, add)]);
+			// 50,000 rows a statement, then unmeasured requests: SQLite copies the fill's journal into the
+			// database file at later commits, which would otherwise land in the next measured round.
+			const statements = [];
+			for (let at = 0; at < add; at += FILL_STEP) statements.push(fillUsageSql(filled + at, FILL_STEP));
+			await runSql(gatewayHost, statements);
 			filled += add;
+			await closedLoop(targets.gateway, {
+				body: plainBody(),
+				stream: false,
+				concurrency: 16,
+				durationMs: 2000,
+			});
 		}
 		const [{ rows }] = await runSql(gatewayHost, ["SELECT COUNT(*) AS rows FROM usage"]);
 		log(`scaling: plain requests at c=16 with ${rows} usage rows stored`);
