@@ -1,0 +1,101 @@
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { KeyLimiter } from "../../../src/limits/key-limiter";
+import type { KeyLimits } from "../../../src/limits/key-limits";
+
+const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
+const limits = (set: Partial<KeyLimits>): KeyLimits => ({
+	budgetUsd: null,
+	budgetPeriod: "total",
+	rpm: null,
+	tpm: null,
+	...set,
+});
+const limiter = (name = crypto.randomUUID()) => env.KEY_LIMITER.get(env.KEY_LIMITER.idFromName(name));
+
+/** The rows the limiter keeps in its own SQLite database. */
+const storedRows = (stub: ReturnType<typeof limiter>) =>
+	runInDurableObject(stub, (_, state) => ({
+		admitted: state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM admitted").one().n,
+		settled: state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM settled").one().n,
+	}));
+
+describe("KeyLimiter", () => {
+	it("counts a request against rpm for exactly 60 s after it was admitted", async () => {
+		const stub = limiter();
+		const rpm = limits({ rpm: 2 });
+		expect(await stub.admit(rpm, T0)).toEqual({ ok: true });
+		expect(await stub.admit(rpm, T0 + 10_000)).toEqual({ ok: true });
+		expect(await stub.admit(rpm, T0 + 59_999)).toEqual({
+			ok: false,
+			code: "rate_limit_exceeded",
+			message: "Rate limit reached: this API key may make 2 requests per minute.",
+			retryAfter: 1,
+		});
+		expect(await stub.admit(rpm, T0 + 30_000)).toMatchObject({ ok: false, retryAfter: 30 });
+		// The first request leaves the window at T0 + 60 s: one place free again.
+		expect(await stub.admit(rpm, T0 + 60_000)).toEqual({ ok: true });
+		expect(await stub.admit(rpm, T0 + 60_001)).toMatchObject({ ok: false, retryAfter: 10 });
+	});
+
+	it("refuses on tpm until enough settled tokens have left the window", async () => {
+		const stub = limiter();
+		const tpm = limits({ tpm: 20 });
+		await stub.settle(tpm, T0, 10, 0, T0);
+		await stub.settle(tpm, T0, 15, 0, T0 + 30_000);
+		// 25 tokens in the window; 15 once the first 10 leave at T0 + 60 s.
+		expect(await stub.admit(tpm, T0 + 31_000)).toEqual({
+			ok: false,
+			code: "rate_limit_exceeded",
+			message: "Rate limit reached: this API key may use 20 tokens per minute.",
+			retryAfter: 29,
+		});
+		expect(await stub.admit(tpm, T0 + 60_000)).toEqual({ ok: true });
+		expect(await stub.snapshot(tpm, T0 + 60_000)).toEqual({ requests: 0, tokens: 15, spent: 0 });
+		expect(await stub.snapshot(tpm, T0 + 90_000)).toEqual({ requests: 0, tokens: 0, spent: 0 });
+	});
+
+	it("stores one row per request in the window, whatever the key's traffic", async () => {
+		const stub = limiter();
+		const busy = limits({ rpm: 100_000, tpm: 100_000_000, budgetUsd: 1000 });
+		// Five minutes of 20 requests a second, called in the object itself to save the round trips.
+		const refused = await runInDurableObject(stub, async (instance: KeyLimiter) => {
+			let refusals = 0;
+			for (let i = 0; i < 6000; i++) {
+				const now = T0 + i * 50;
+				if (!(await instance.admit(busy, now)).ok) refusals++;
+				await instance.settle(busy, now, 7, 0.000001, now);
+			}
+			return refusals;
+		});
+		expect(refused).toBe(0);
+		const now = T0 + 5999 * 50;
+		expect(await storedRows(stub)).toEqual({ admitted: 1200, settled: 1200 });
+		expect(await stub.snapshot(busy, now)).toEqual({
+			requests: 1200,
+			tokens: 8400,
+			spent: expect.closeTo(0.006, 9),
+		});
+	});
+
+	it("takes over the counters an earlier version stored as one value", async () => {
+		const stub = limiter();
+		await runInDurableObject(stub, async (_, state) => {
+			await state.storage.put("state", {
+				requests: [T0 - 30_000, T0 - 1000],
+				tokens: [[T0 - 20_000, 40]],
+				spent: { total: 0.5, "2026-10": 0.25 },
+			});
+		});
+		const all = limits({ rpm: 2, tpm: 100, budgetUsd: 1 });
+		expect(await stub.snapshot(all, T0)).toEqual({ requests: 2, tokens: 40, spent: 0.5 });
+		expect(await stub.admit(all, T0)).toMatchObject({
+			ok: false,
+			code: "rate_limit_exceeded",
+			retryAfter: 30,
+		});
+		expect(await stub.admit(limits({ budgetUsd: 0.5 }), T0)).toMatchObject({ code: "insufficient_quota" });
+		expect(await runInDurableObject(stub, (_, state) => state.storage.get("state"))).toBeUndefined();
+		expect(await storedRows(stub)).toEqual({ admitted: 2, settled: 1 });
+	});
+});
