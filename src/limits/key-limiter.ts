@@ -40,14 +40,18 @@ const LEGACY_KEY = "state";
  * last minute's tokens reached the limit; a request in flight can carry a key past it. Likewise a
  * budget can be overshot by the requests already in flight when it ran out.
  *
- * The counters are stored as rows of the object's own SQLite database, one per admitted or settled
- * request, deleted once out of the window: a request writes one row whatever the key's traffic.
+ * Memory holds the exact times; storage holds a count per second (one row updated per request and
+ * counter, whatever the key's traffic). An object that restarts dates each stored entry to the end
+ * of its second, so after a restart an entry may count up to a second longer, never shorter.
  * Storing the whole state as one value made every request rewrite the last minute's entries: an
- * admission plus its settlement took 93 µs at 600 requests a minute and 1.8 ms at 10,000; as rows,
- * 15–16 µs at either rate (measured in the local runtime).
+ * admission plus its settlement took 93 µs at 600 requests a minute and 1.8 ms at 10,000; now
+ * 10–17 µs at either rate (measured in the local runtime), and three rows written (admitted,
+ * settled, spent) where billing counts rows.
  */
 export class KeyLimiter extends DurableObject<Env> {
 	private loading: Promise<State> | null = null;
+	/** The oldest second storage may still hold rows for: deletes run once per second, not per request. */
+	private storedFrom = 0;
 
 	private load(): Promise<State> {
 		this.loading ??= this.read().catch((error: unknown) => {
@@ -59,53 +63,69 @@ export class KeyLimiter extends DurableObject<Env> {
 
 	private async read(): Promise<State> {
 		const sql = this.ctx.storage.sql;
-		sql.exec(`CREATE TABLE IF NOT EXISTS admitted (at INTEGER NOT NULL);
-			CREATE INDEX IF NOT EXISTS admitted_by_time ON admitted (at);
-			CREATE TABLE IF NOT EXISTS settled (at INTEGER NOT NULL, tokens INTEGER NOT NULL);
-			CREATE INDEX IF NOT EXISTS settled_by_time ON settled (at);
+		sql.exec(`CREATE TABLE IF NOT EXISTS admitted (second INTEGER PRIMARY KEY, requests INTEGER NOT NULL);
+			CREATE TABLE IF NOT EXISTS settled (second INTEGER PRIMARY KEY, tokens INTEGER NOT NULL);
 			CREATE TABLE IF NOT EXISTS spent (period TEXT PRIMARY KEY, usd REAL NOT NULL);`);
 		// Counters of an earlier version, stored as one value: moved into the tables once.
 		const legacy = await this.ctx.storage.get<LegacyState>(LEGACY_KEY);
 		if (legacy) {
-			for (const at of legacy.requests) sql.exec("INSERT INTO admitted (at) VALUES (?)", at);
-			for (const [at, tokens] of legacy.tokens)
-				sql.exec("INSERT INTO settled (at, tokens) VALUES (?, ?)", at, tokens);
-			for (const [period, usd] of Object.entries(legacy.spent)) {
-				sql.exec("INSERT OR REPLACE INTO spent (period, usd) VALUES (?, ?)", period, usd);
-			}
+			for (const at of legacy.requests) this.storeAdmitted(at);
+			for (const [at, tokens] of legacy.tokens) this.storeSettled(at, tokens);
+			for (const [period, usd] of Object.entries(legacy.spent)) this.storeSpent(period, usd);
 			await this.ctx.storage.delete(LEGACY_KEY);
 		}
+		const requests: number[] = [];
+		for (const row of sql.exec<{ second: number; requests: number }>(
+			"SELECT second, requests FROM admitted ORDER BY second",
+		)) {
+			for (let i = 0; i < row.requests; i++) requests.push(endOf(row.second));
+		}
 		const tokens = sql
-			.exec<{ at: number; tokens: number }>("SELECT at, tokens FROM settled ORDER BY at")
+			.exec<{ second: number; tokens: number }>("SELECT second, tokens FROM settled ORDER BY second")
 			.toArray()
-			.map((r): [number, number] => [r.at, r.tokens]);
+			.map((row): [number, number] => [endOf(row.second), row.tokens]);
+		const spent = sql.exec<{ period: string; usd: number }>("SELECT period, usd FROM spent").toArray();
 		return {
-			requests: sql
-				.exec<{ at: number }>("SELECT at FROM admitted ORDER BY at")
-				.toArray()
-				.map((r) => r.at),
+			requests,
 			tokens,
 			tokensInWindow: tokens.reduce((sum, [, n]) => sum + n, 0),
-			spent: Object.fromEntries(
-				sql
-					.exec<{ period: string; usd: number }>("SELECT period, usd FROM spent")
-					.toArray()
-					.map((r) => [r.period, r.usd]),
-			),
+			spent: Object.fromEntries(spent.map((row) => [row.period, row.usd])),
 		};
 	}
 
-	/** Drops what left the window, from memory and from storage. */
+	private storeAdmitted(at: number): void {
+		this.ctx.storage.sql.exec(
+			`INSERT INTO admitted (second, requests) VALUES (?, 1)
+				ON CONFLICT (second) DO UPDATE SET requests = requests + 1`,
+			secondOf(at),
+		);
+	}
+
+	private storeSettled(at: number, tokens: number): void {
+		this.ctx.storage.sql.exec(
+			`INSERT INTO settled (second, tokens) VALUES (?, ?)
+				ON CONFLICT (second) DO UPDATE SET tokens = tokens + excluded.tokens`,
+			secondOf(at),
+			tokens,
+		);
+	}
+
+	private storeSpent(period: string, usd: number): void {
+		this.ctx.storage.sql.exec("INSERT OR REPLACE INTO spent (period, usd) VALUES (?, ?)", period, usd);
+	}
+
+	/** Drops what left the window: from memory, and once per second from storage. */
 	private prune(state: State, now: number): void {
 		const cutoff = now - WINDOW_MS;
 		const { requests, tokens } = state;
-		if ((requests[0] ?? now) <= cutoff) {
-			while ((requests[0] ?? now) <= cutoff) requests.shift();
-			this.ctx.storage.sql.exec("DELETE FROM admitted WHERE at <= ?", cutoff);
-		}
-		if ((tokens[0]?.[0] ?? now) <= cutoff) {
-			while ((tokens[0]?.[0] ?? now) <= cutoff) state.tokensInWindow -= tokens.shift()?.[1] ?? 0;
-			this.ctx.storage.sql.exec("DELETE FROM settled WHERE at <= ?", cutoff);
+		while ((requests[0] ?? now) <= cutoff) requests.shift();
+		while ((tokens[0]?.[0] ?? now) <= cutoff) state.tokensInWindow -= tokens.shift()?.[1] ?? 0;
+		// Seconds that ended at or before the cutoff hold nothing the window still counts.
+		const keepFrom = secondOf(cutoff + 1);
+		if (keepFrom > this.storedFrom) {
+			this.ctx.storage.sql.exec("DELETE FROM admitted WHERE second < ?", keepFrom);
+			this.ctx.storage.sql.exec("DELETE FROM settled WHERE second < ?", keepFrom);
+			this.storedFrom = keepFrom;
 		}
 	}
 
@@ -147,7 +167,7 @@ export class KeyLimiter extends DurableObject<Env> {
 		// Only rpm needs request times; a key limited by budget or tpm alone writes nothing here.
 		if (limits.rpm !== null) {
 			state.requests.push(now);
-			this.ctx.storage.sql.exec("INSERT INTO admitted (at) VALUES (?)", now);
+			this.storeAdmitted(now);
 		}
 		return { ok: true };
 	}
@@ -162,18 +182,17 @@ export class KeyLimiter extends DurableObject<Env> {
 	): Promise<void> {
 		const state = await this.load();
 		this.prune(state, now);
-		const sql = this.ctx.storage.sql;
 		if (tokens > 0) {
 			state.tokens.push([now, tokens]);
 			state.tokensInWindow += tokens;
-			sql.exec("INSERT INTO settled (at, tokens) VALUES (?, ?)", now, tokens);
+			this.storeSettled(now, tokens);
 		}
 		if (costUsd > 0) {
 			// Billed to the period the request started in, so a request crossing midnight of the month is counted once.
 			const period = budgetPeriodOf(limits, startedAt);
 			const usd = (state.spent[period] ?? 0) + costUsd;
 			state.spent[period] = usd;
-			sql.exec("INSERT OR REPLACE INTO spent (period, usd) VALUES (?, ?)", period, usd);
+			this.storeSpent(period, usd);
 		}
 	}
 
@@ -201,3 +220,7 @@ function rateLimited(allowance: string, oldest: number, now: number): Admission 
 		retryAfter: Math.max(1, Math.ceil((oldest + WINDOW_MS - now) / 1000)),
 	};
 }
+
+const secondOf = (time: number) => Math.floor(time / 1000);
+/** The last millisecond of a second: a restored entry counts for as long as it can have. */
+const endOf = (second: number) => second * 1000 + 999;

@@ -13,12 +13,24 @@ const limits = (set: Partial<KeyLimits>): KeyLimits => ({
 });
 const limiter = (name = crypto.randomUUID()) => env.KEY_LIMITER.get(env.KEY_LIMITER.idFromName(name));
 
-/** The rows the limiter keeps in its own SQLite database. */
-const storedRows = (stub: ReturnType<typeof limiter>) =>
+/** What the limiter keeps in its own SQLite database: rows, and the counts they add up to. */
+const stored = (stub: ReturnType<typeof limiter>) =>
 	runInDurableObject(stub, (_, state) => ({
-		admitted: state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM admitted").one().n,
-		settled: state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM settled").one().n,
+		admitted: state.storage.sql
+			.exec<{ rows: number; requests: number }>(
+				"SELECT COUNT(*) AS rows, SUM(requests) AS requests FROM admitted",
+			)
+			.one(),
+		settled: state.storage.sql
+			.exec<{ rows: number; tokens: number }>("SELECT COUNT(*) AS rows, SUM(tokens) AS tokens FROM settled")
+			.one(),
 	}));
+
+/** As if the object had been evicted: the next call reads its counters back from storage. */
+const restart = (stub: ReturnType<typeof limiter>) =>
+	runInDurableObject(stub, (object) => {
+		Reflect.set(object, "loading", null);
+	});
 
 describe("KeyLimiter", () => {
 	it("counts a request against rpm for exactly 60 s after it was admitted", async () => {
@@ -55,11 +67,12 @@ describe("KeyLimiter", () => {
 		expect(await stub.snapshot(tpm, T0 + 90_000)).toEqual({ requests: 0, tokens: 0, spent: 0 });
 	});
 
-	it("stores one row per request in the window, whatever the key's traffic", async () => {
+	it("stores a count per second of the window, whatever the key's traffic", async () => {
 		const stub = limiter();
 		const busy = limits({ rpm: 100_000, tpm: 100_000_000, budgetUsd: 1000 });
 		// Five minutes of 20 requests a second, called in the object itself to save the round trips.
-		const refused = await runInDurableObject(stub, async (instance: KeyLimiter) => {
+		const refused = await runInDurableObject(stub, async (object) => {
+			const instance = object as KeyLimiter;
 			let refusals = 0;
 			for (let i = 0; i < 6000; i++) {
 				const now = T0 + i * 50;
@@ -70,12 +83,31 @@ describe("KeyLimiter", () => {
 		});
 		expect(refused).toBe(0);
 		const now = T0 + 5999 * 50;
-		expect(await storedRows(stub)).toEqual({ admitted: 1200, settled: 1200 });
 		expect(await stub.snapshot(busy, now)).toEqual({
 			requests: 1200,
 			tokens: 8400,
 			spent: expect.closeTo(0.006, 9),
 		});
+		// Seconds 239 to 299 of the run; the first of them holds 20 requests that have just left the window.
+		expect(await stored(stub)).toEqual({
+			admitted: { rows: 61, requests: 1220 },
+			settled: { rows: 61, tokens: 8540 },
+		});
+	});
+
+	it("after a restart, counts each stored entry until the end of its second's window", async () => {
+		const stub = limiter();
+		const rpm = limits({ rpm: 2, budgetUsd: 1 });
+		expect(await stub.admit(rpm, T0 + 100)).toEqual({ ok: true });
+		expect(await stub.admit(rpm, T0 + 200)).toEqual({ ok: true });
+		await stub.settle(rpm, T0, 30, 0.25, T0 + 300);
+		await restart(stub);
+		expect(await stub.snapshot(rpm, T0 + 60_100)).toEqual({ requests: 2, tokens: 30, spent: 0.25 });
+		// Exactly, the first request left the window at T0 + 60.1 s; as stored, at T0 + 60.999 s.
+		expect(await stub.admit(rpm, T0 + 60_150)).toMatchObject({ ok: false, retryAfter: 1 });
+		expect(await stub.admit(rpm, T0 + 60_998)).toMatchObject({ ok: false });
+		expect(await stub.admit(rpm, T0 + 60_999)).toEqual({ ok: true });
+		expect(await stub.snapshot(rpm, T0 + 60_999)).toEqual({ requests: 1, tokens: 0, spent: 0.25 });
 	});
 
 	it("takes over the counters an earlier version stored as one value", async () => {
@@ -92,10 +124,14 @@ describe("KeyLimiter", () => {
 		expect(await stub.admit(all, T0)).toMatchObject({
 			ok: false,
 			code: "rate_limit_exceeded",
-			retryAfter: 30,
+			// Stored per second: the older request counts until its second's end plus 60 s.
+			retryAfter: 31,
 		});
 		expect(await stub.admit(limits({ budgetUsd: 0.5 }), T0)).toMatchObject({ code: "insufficient_quota" });
 		expect(await runInDurableObject(stub, (_, state) => state.storage.get("state"))).toBeUndefined();
-		expect(await storedRows(stub)).toEqual({ admitted: 2, settled: 1 });
+		expect(await stored(stub)).toEqual({
+			admitted: { rows: 2, requests: 2 },
+			settled: { rows: 1, tokens: 40 },
+		});
 	});
 });
