@@ -37,6 +37,8 @@ export interface Env {
 	LOG_REQUESTS?: string;
 	/** Days to keep generated images; unset keeps them forever. */
 	IMAGE_RETENTION_DAYS?: string;
+	/** Days to keep usage rows; unset keeps them forever. */
+	USAGE_RETENTION_DAYS?: string;
 	/** Secrets of extra providers are looked up by the name their entry gives. */
 	[secret: string]: unknown;
 }

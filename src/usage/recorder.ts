@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { deleteExpiredUsage, usageRetentionDays } from "./retention";
 
 export type Outcome = "ok" | "upstream_error" | "client_disconnected" | "rejected";
 
@@ -57,18 +58,32 @@ export function recordUsage(env: Env, row: UsageRow): Promise<void> | undefined 
 	batch.push(row);
 	if (batch.length >= BATCH_SIZE) {
 		open = [];
-		return write(env.DB, batch);
+		return writeAndExpire(env, batch);
 	}
-	if (batch.length === 1) return writeLater(env.DB, batch);
+	if (batch.length === 1) return writeLater(env, batch);
 	return undefined;
 }
 
-async function writeLater(db: D1Database, batch: UsageRow[]): Promise<void> {
+async function writeLater(env: Env, batch: UsageRow[]): Promise<void> {
 	await sleep(BATCH_DELAY_MS);
 	// Filled and taken by another request in the meantime: that request writes it.
 	if (open !== batch) return;
 	open = [];
-	return write(db, batch);
+	return writeAndExpire(env, batch);
+}
+
+/** Writes a batch, then, with USAGE_RETENTION_DAYS set, deletes expired rows (src/usage/retention.ts). */
+async function writeAndExpire(env: Env, batch: UsageRow[]): Promise<void> {
+	try {
+		await write(env.DB, batch);
+	} finally {
+		const days = usageRetentionDays(env);
+		if (days !== null) {
+			await deleteExpiredUsage(env.DB, days, batch.length, Date.now())
+				.run()
+				.catch(() => console.error(JSON.stringify({ message: "expired usage rows not deleted" })));
+		}
+	}
 }
 
 /**

@@ -227,3 +227,42 @@ describe("the catalog cache", () => {
 		expect((await findModelCached(env, id, Date.now() + 10_000))?.upstreamModel).toBe("second");
 	});
 });
+
+describe("usage retention", () => {
+	it("deletes expired rows, oldest first, twice as many as each batch writes, only when USAGE_RETENTION_DAYS is set", async () => {
+		const prefix = `gate-old-${crypto.randomUUID()}`;
+		const day = 24 * 60 * 60 * 1000;
+		const now = Date.now();
+		// Five rows from 40 days ago (a millisecond apart, oldest first) and one from 10 days ago.
+		const ages = [40 * day + 5, 40 * day + 4, 40 * day + 3, 40 * day + 2, 40 * day + 1, 10 * day];
+		for (const [i, age] of ages.entries()) {
+			await env.DB.prepare(
+				"INSERT INTO usage (id, key_id, model, outcome, status, latency_ms, created_at) VALUES (?, 'key_old', 'openai/old', 'ok', 200, 1, ?)",
+			)
+				.bind(`${prefix}-${i}`, now - age)
+				.run();
+		}
+		const left = async () =>
+			(
+				await env.DB.prepare("SELECT id FROM usage WHERE id LIKE ? ORDER BY created_at")
+					.bind(`${prefix}-%`)
+					.all<{ id: string }>()
+			).results.map((r) => r.id.slice(prefix.length + 1));
+		const writeTwo = async (settings: Partial<typeof env>) => {
+			const ids = [`${prefix}-new-${crypto.randomUUID()}`, `${prefix}-new-${crypto.randomUUID()}`];
+			await Promise.all(ids.map((id) => recordUsage({ ...env, ...settings }, row(id))));
+			return ids;
+		};
+
+		const kept = await writeTwo({});
+		expect(await left()).toHaveLength(8);
+
+		const written = await writeTwo({ USAGE_RETENTION_DAYS: "30" });
+		// A batch of two rows deletes the four oldest expired ones; the fifth waits for the next batch.
+		expect(await left()).toEqual(
+			expect.arrayContaining(["4", "5", ...[...kept, ...written].map((id) => id.slice(prefix.length + 1))]),
+		);
+		expect(await left()).toHaveLength(6);
+		expect((await left()).slice(0, 2)).toEqual(["4", "5"]);
+	});
+});
