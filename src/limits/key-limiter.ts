@@ -49,31 +49,39 @@ const LEGACY_KEY = "state";
  * settled, spent) where billing counts rows.
  */
 export class KeyLimiter extends DurableObject<Env> {
-	private loading: Promise<State> | null = null;
+	private state: State | null = null;
 	/** The oldest second storage may still hold rows for: deletes run once per second, not per request. */
 	private storedFrom = 0;
 
-	private load(): Promise<State> {
-		this.loading ??= this.read().catch((error: unknown) => {
-			this.loading = null;
-			throw error;
-		});
-		return this.loading;
+	private load(): State {
+		this.state ??= this.read();
+		return this.state;
 	}
 
-	private async read(): Promise<State> {
-		const sql = this.ctx.storage.sql;
+	private read(): State {
+		const { storage } = this.ctx;
+		const sql = storage.sql;
 		sql.exec(`CREATE TABLE IF NOT EXISTS admitted (second INTEGER PRIMARY KEY, requests INTEGER NOT NULL);
 			CREATE TABLE IF NOT EXISTS settled (second INTEGER PRIMARY KEY, tokens INTEGER NOT NULL);
 			CREATE TABLE IF NOT EXISTS spent (period TEXT PRIMARY KEY, usd REAL NOT NULL);`);
-		// Counters of an earlier version, stored as one value: moved into the tables once.
-		const legacy = await this.ctx.storage.get<LegacyState>(LEGACY_KEY);
-		if (legacy) {
+		// Counters of an earlier version, stored as one value: moved into the tables once, in one
+		// transaction, so that a failure half-way cannot count them twice on the next try.
+		storage.transactionSync(() => {
+			const legacy = storage.kv.get<LegacyState>(LEGACY_KEY);
+			if (!legacy) return;
 			for (const at of legacy.requests) this.storeAdmitted(at);
 			for (const [at, tokens] of legacy.tokens) this.storeSettled(at, tokens);
-			for (const [period, usd] of Object.entries(legacy.spent)) this.storeSpent(period, usd);
-			await this.ctx.storage.delete(LEGACY_KEY);
-		}
+			// Added, not replaced: what this version booked already stays booked.
+			for (const [period, usd] of Object.entries(legacy.spent)) {
+				sql.exec(
+					`INSERT INTO spent (period, usd) VALUES (?, ?)
+						ON CONFLICT (period) DO UPDATE SET usd = usd + excluded.usd`,
+					period,
+					usd,
+				);
+			}
+			storage.kv.delete(LEGACY_KEY);
+		});
 		const requests: number[] = [];
 		for (const row of sql.exec<{ second: number; requests: number }>(
 			"SELECT second, requests FROM admitted ORDER BY second",
@@ -131,7 +139,7 @@ export class KeyLimiter extends DurableObject<Env> {
 
 	/** Decides whether a request may start now; an admitted request counts against rpm at once. */
 	async admit(limits: KeyLimits, now: number): Promise<Admission> {
-		const state = await this.load();
+		const state = this.load();
 		this.prune(state, now);
 		if (limits.budgetUsd !== null) {
 			const spent = state.spent[budgetPeriodOf(limits, now)] ?? 0;
@@ -166,8 +174,9 @@ export class KeyLimiter extends DurableObject<Env> {
 		}
 		// Only rpm needs request times; a key limited by budget or tpm alone writes nothing here.
 		if (limits.rpm !== null) {
-			state.requests.push(now);
+			// Storage first: a failed write leaves memory as it was.
 			this.storeAdmitted(now);
+			state.requests.push(now);
 		}
 		return { ok: true };
 	}
@@ -180,19 +189,19 @@ export class KeyLimiter extends DurableObject<Env> {
 		costUsd: number,
 		now: number,
 	): Promise<void> {
-		const state = await this.load();
+		const state = this.load();
 		this.prune(state, now);
 		if (tokens > 0) {
+			this.storeSettled(now, tokens);
 			state.tokens.push([now, tokens]);
 			state.tokensInWindow += tokens;
-			this.storeSettled(now, tokens);
 		}
 		if (costUsd > 0) {
 			// Billed to the period the request started in, so a request crossing midnight of the month is counted once.
 			const period = budgetPeriodOf(limits, startedAt);
 			const usd = (state.spent[period] ?? 0) + costUsd;
-			state.spent[period] = usd;
 			this.storeSpent(period, usd);
+			state.spent[period] = usd;
 		}
 	}
 
@@ -201,7 +210,7 @@ export class KeyLimiter extends DurableObject<Env> {
 		limits: KeyLimits,
 		now: number,
 	): Promise<{ requests: number; tokens: number; spent: number }> {
-		const state = await this.load();
+		const state = this.load();
 		this.prune(state, now);
 		return {
 			requests: state.requests.length,

@@ -78,11 +78,16 @@ async function writeAndExpire(env: Env, batch: UsageRow[]): Promise<void> {
 		await write(env.DB, batch);
 	} finally {
 		const days = usageRetentionDays(env);
-		if (days !== null) {
-			await deleteExpiredUsage(env.DB, days, batch.length, Date.now())
-				.run()
-				.catch(() => console.error(JSON.stringify({ message: "expired usage rows not deleted" })));
-		}
+		if (days !== null) await expire(env.DB, days, batch.length);
+	}
+}
+
+async function expire(db: D1Database, days: number, written: number): Promise<void> {
+	try {
+		await deleteExpiredUsage(db, days, written, Date.now()).run();
+	} catch (error) {
+		// Retried by the next batch; its error says what D1 refused (rows hold no content or secrets).
+		console.error(JSON.stringify({ message: "expired usage rows not deleted", error: String(error) }));
 	}
 }
 

@@ -1,4 +1,5 @@
 import { env, runInDurableObject } from "cloudflare:test";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { KeyLimiter } from "../../../src/limits/key-limiter";
 import type { KeyLimits } from "../../../src/limits/key-limits";
@@ -29,7 +30,8 @@ const stored = (stub: ReturnType<typeof limiter>) =>
 /** As if the object had been evicted: the next call reads its counters back from storage. */
 const restart = (stub: ReturnType<typeof limiter>) =>
 	runInDurableObject(stub, (object) => {
-		Reflect.set(object, "loading", null);
+		Reflect.set(object, "state", null);
+		Reflect.set(object, "storedFrom", 0);
 	});
 
 describe("KeyLimiter", () => {
@@ -133,5 +135,56 @@ describe("KeyLimiter", () => {
 			admitted: { rows: 2, requests: 2 },
 			settled: { rows: 1, tokens: 40 },
 		});
+	});
+
+	it("keeps in storage a second whose requests are partly still in the window", async () => {
+		const stub = limiter();
+		const rpm = limits({ rpm: 10 });
+		await stub.admit(rpm, T0 + 300);
+		await stub.admit(rpm, T0 + 500);
+		// Its window ends after the first request of second T0 and before the second one.
+		await stub.admit(rpm, T0 + 60_400);
+		await restart(stub);
+		expect(await stub.snapshot(rpm, T0 + 60_400)).toMatchObject({ requests: 3 });
+		expect(await stub.snapshot(rpm, T0 + 60_999)).toMatchObject({ requests: 1 });
+	});
+
+	it("after a restart, counts each entry until its second's end plus 60 s (random traffic, clocks up to 0.5 s apart)", async () => {
+		const busy = limits({ rpm: 1_000_000, tpm: 1_000_000_000 });
+		await fc.assert(
+			fc.asyncProperty(
+				fc.array(
+					fc.record({
+						gap: fc.integer({ min: 0, max: 1500 }),
+						skew: fc.integer({ min: -500, max: 500 }),
+						tokens: fc.integer({ min: 0, max: 50 }),
+					}),
+					{ minLength: 1, maxLength: 120 },
+				),
+				// Mostly just after the last request, where an entry near the window's edge decides.
+				fc.oneof(fc.integer({ min: 0, max: 1500 }), fc.integer({ min: 0, max: 90_000 })),
+				async (steps, wait) => {
+					const stub = limiter();
+					let clock = T0;
+					const made: Array<{ at: number; tokens: number }> = [];
+					for (const step of steps) {
+						clock += step.gap;
+						const at = clock + step.skew;
+						await stub.admit(busy, at);
+						if (step.tokens > 0) await stub.settle(busy, at, step.tokens, 0, at);
+						made.push({ at, tokens: step.tokens });
+					}
+					const now = Math.max(clock, ...made.map((m) => m.at)) + wait;
+					await restart(stub);
+					const counted = made.filter((m) => Math.floor(m.at / 1000) * 1000 + 999 > now - 60_000);
+					expect(await stub.snapshot(busy, now)).toEqual({
+						requests: counted.length,
+						tokens: counted.reduce((sum, m) => sum + m.tokens, 0),
+						spent: 0,
+					});
+				},
+			),
+			{ numRuns: 40 },
+		);
 	});
 });

@@ -230,6 +230,7 @@ describe("the catalog cache", () => {
 
 describe("usage retention", () => {
 	it("deletes expired rows, oldest first, twice as many as each batch writes, only when USAGE_RETENTION_DAYS is set", async () => {
+		// The deletion is not scoped to this test's rows: no other test in this file stores an old row.
 		const prefix = `gate-old-${crypto.randomUUID()}`;
 		const day = 24 * 60 * 60 * 1000;
 		const now = Date.now();
@@ -264,5 +265,9 @@ describe("usage retention", () => {
 		);
 		expect(await left()).toHaveLength(6);
 		expect((await left()).slice(0, 2)).toEqual(["4", "5"]);
+		// The next batch takes the last expired row; the one from 10 days ago stays.
+		await writeTwo({ USAGE_RETENTION_DAYS: "30" });
+		expect(await left()).toHaveLength(7);
+		expect((await left())[0]).toBe("5");
 	});
 });
