@@ -1,5 +1,5 @@
 import type { Env } from "../env";
-import { deleteExpiredUsage, usageRetentionDays } from "./retention";
+import { DELETED_PER_WRITTEN, deleteExpiredUsage, usageRetentionDays } from "./retention";
 
 export type Outcome = "ok" | "upstream_error" | "client_disconnected" | "rejected";
 
@@ -84,7 +84,7 @@ async function writeAndExpire(env: Env, batch: UsageRow[]): Promise<void> {
 
 async function expire(db: D1Database, days: number, written: number): Promise<void> {
 	try {
-		await deleteExpiredUsage(db, days, written, Date.now()).run();
+		await deleteExpiredUsage(db, days, written * DELETED_PER_WRITTEN, Date.now()).run();
 	} catch (error) {
 		// Retried by the next batch; its error says what D1 refused (rows hold no content or secrets).
 		console.error(JSON.stringify({ message: "expired usage rows not deleted", error: String(error) }));
