@@ -57,3 +57,10 @@ export function intVar(value: string | undefined, fallback: number, min = 1): nu
 	const n = Math.floor(Number(value));
 	return value !== undefined && value.trim() !== "" && Number.isFinite(n) && n >= min ? n : fallback;
 }
+
+/** A retention setting: a positive number of days, or null (unset, empty or not a positive number: keep forever). */
+export function retentionDays(value: unknown): number | null {
+	if (typeof value !== "string" && typeof value !== "number") return null;
+	const days = Number(value);
+	return Number.isFinite(days) && days > 0 ? days : null;
+}

@@ -1,4 +1,4 @@
-import type { Env } from "../env";
+import { type Env, retentionDays } from "../env";
 
 /**
  * Image retention. By default generated images are kept forever: a URL handed to a client keeps
@@ -13,12 +13,7 @@ import type { Env } from "../env";
 
 const BATCH = 500; // R2 deletes up to 1000 keys per call; D1 binds up to 100 parameters per statement.
 
-export function imageRetentionDays(env: Env): number | null {
-	const raw = (env as Record<string, unknown>).IMAGE_RETENTION_DAYS;
-	if (typeof raw !== "string" && typeof raw !== "number") return null;
-	const days = Number(raw);
-	return Number.isFinite(days) && days > 0 ? days : null;
-}
+export const imageRetentionDays = (env: Env): number | null => retentionDays(env.IMAGE_RETENTION_DAYS);
 
 /** Deletes expired images; returns how many. `now` is Unix milliseconds. */
 export async function deleteExpiredImages(env: Env, now: number): Promise<number> {

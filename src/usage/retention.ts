@@ -1,4 +1,4 @@
-import type { Env } from "../env";
+import { type Env, retentionDays } from "../env";
 
 /**
  * Usage retention. By default usage rows are kept forever. With USAGE_RETENTION_DAYS set (a positive
@@ -16,12 +16,7 @@ const CRON_STATEMENTS = 20;
 const CRON_ROWS_PER_STATEMENT = 5000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export function usageRetentionDays(env: Env): number | null {
-	const raw = env.USAGE_RETENTION_DAYS;
-	if (typeof raw !== "string" && typeof raw !== "number") return null;
-	const days = Number(raw);
-	return Number.isFinite(days) && days > 0 ? days : null;
-}
+export const usageRetentionDays = (env: Env): number | null => retentionDays(env.USAGE_RETENTION_DAYS);
 
 /** The statement that deletes the oldest expired rows, at most `limit` of them. */
 export function deleteExpiredUsage(
