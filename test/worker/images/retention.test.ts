@@ -48,4 +48,28 @@ describe("image retention", () => {
 		expect(await exists(young)).toEqual({ object: true, row: true });
 		expect(await deleteExpiredImages(withRetention(2), now)).toBe(0);
 	});
+
+	it("deletes many images at two D1 queries per 500", async () => {
+		// Older than any other test's images, so this test's cutoff takes only these.
+		const ids = Array.from({ length: 1100 }, (_, i) => `ret-many-${i}-${crypto.randomUUID()}`);
+		await Promise.all(ids.map((id, i) => plant(id, 10 + (i % 50))));
+		let queries = 0;
+		const counted = new Proxy(env.DB, {
+			get(target, prop) {
+				if (prop === "prepare") {
+					queries += 1;
+					return (sql: string) => target.prepare(sql);
+				}
+				const value = Reflect.get(target, prop);
+				return typeof value === "function" ? value.bind(target) : value;
+			},
+		});
+		const settings = { DB: counted, IMAGES: env.IMAGES, IMAGE_RETENTION_DAYS: "1" } as unknown as Env;
+		expect(await deleteExpiredImages(settings, DAY + 100)).toBe(1100);
+		// Three rounds (500, 500, 100), each one SELECT and one DELETE.
+		expect(queries).toBe(6);
+		for (const id of [ids[0], ids[549], ids[1099]] as string[]) {
+			expect(await exists(id)).toEqual({ object: false, row: false });
+		}
+	});
 });
