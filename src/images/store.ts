@@ -34,8 +34,8 @@ export const r2KeyFor = (id: string) => `images/${id}`;
 export function createImageStore(
 	env: Env,
 	meta: ImageMeta,
-): (base64: string, mimeType: string) => Promise<ImageRef> {
-	return async (base64, mimeType) => {
+): (base64: string, mimeType: string, thoughtSignature?: string) => Promise<ImageRef> {
+	return async (base64, mimeType, thoughtSignature) => {
 		const mediaType = mimeType.split(";")[0]?.trim().toLowerCase() ?? "";
 		const ext = EXTENSION_BY_TYPE[mediaType];
 		if (!ext)
@@ -56,9 +56,19 @@ export function createImageStore(
 		}
 		try {
 			await env.DB.prepare(
-				"INSERT INTO images (id, gate_id, key_id, r2_key, media_type, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+				"INSERT INTO images (id, gate_id, key_id, r2_key, media_type, size, sha256, created_at, thought_signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			)
-				.bind(id, meta.gateId, meta.keyId, key, mediaType, bytes.byteLength, sha256, Date.now())
+				.bind(
+					id,
+					meta.gateId,
+					meta.keyId,
+					key,
+					mediaType,
+					bytes.byteLength,
+					sha256,
+					Date.now(),
+					thoughtSignature ?? null,
+				)
 				.run();
 		} catch {
 			// No orphans: an object without its row would never be found by retention.

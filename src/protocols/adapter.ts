@@ -42,13 +42,25 @@ export interface Capabilities {
 export interface BuildContext {
 	/** For adapters that must fetch inputs themselves (Gemini inlines https images). */
 	fetch: typeof fetch;
+	/** An image this gateway stored (src/images/load.ts), by its id; null when it is gone. */
+	loadImage?(id: string): Promise<StoredImage | null>;
+}
+
+/** A generated image as stored: its bytes, and the signature its model attached to it. */
+export interface StoredImage {
+	mimeType: string;
+	bytes: Uint8Array;
+	thoughtSignature: string | null;
 }
 
 export interface ResponseContext {
 	/** The validated client request (an adapter may answer differently per request, e.g. JSON mode). */
 	request: ChatRequest;
-	/** Stores a generated image (base64) and returns the reference to put in the message. */
-	storeImage(base64: string, mimeType: string): Promise<ImageRef>;
+	/**
+	 * Stores a generated image (base64), with the thought signature its model attached, and returns
+	 * the reference to put in the message.
+	 */
+	storeImage(base64: string, mimeType: string, thoughtSignature?: string): Promise<ImageRef>;
 }
 
 export interface UpstreamRequest {

@@ -1,6 +1,7 @@
 import type { KeyRecord } from "../auth/key-record";
 import { type Env, intVar } from "../env";
 import { GatewayError } from "../errors";
+import { loadStoredImage } from "../images/load";
 import type { UpstreamRequest } from "../protocols/adapter";
 import type { ChatRequest } from "../schemas/chat-request";
 import { callUpstream, clientGone, readBodyText, scrubUpstream } from "../upstream/call-upstream";
@@ -108,6 +109,7 @@ async function tryModel(input: DispatchInput, resolved: ResolvedTarget): Promise
 	// Built once per model: a request the adapter refuses (400) is the client's to fix, not retried.
 	const upstreamRequest = await resolved.adapter.buildRequest(input.request, resolved.target, {
 		fetch: fetcherFor(resolved),
+		loadImage: (id) => loadStoredImage(input.env, id),
 	});
 	for (let retry = 0; ; retry++) {
 		const started = Date.now();

@@ -525,10 +525,19 @@ describe("google models: image output", () => {
 		const revalidated = await gateway(path, { headers: { "if-none-match": etag } });
 		expect(revalidated.status).toBe(304);
 		const imageId = /\/v1\/images\/([^.]+)\./.exec(path)?.[1];
-		const row = await env.DB.prepare("SELECT gate_id, key_id, media_type, size FROM images WHERE id = ?")
+		const row = await env.DB.prepare(
+			"SELECT gate_id, key_id, media_type, size, thought_signature FROM images WHERE id = ?",
+		)
 			.bind(imageId)
 			.first();
-		expect(row).toEqual({ gate_id: gateId, key_id: keyId, media_type: "image/png", size: png.byteLength });
+		expect(row).toEqual({
+			gate_id: gateId,
+			key_id: keyId,
+			media_type: "image/png",
+			size: png.byteLength,
+			// Kept to send back with the picture when a later request edits it.
+			thought_signature: "aW1hZ2Utc2lnbmF0dXJl",
+		});
 	}
 
 	it("streams a picture drawn mid-answer as a delta.images URL serving the identical bytes", async () => {
@@ -573,6 +582,77 @@ describe("google models: image output", () => {
 			},
 		]);
 		await expectServed(url, gateId);
+	});
+
+	it("puts a picture it drew back into the history, with its thought signature, for an edit", async () => {
+		const { body } = await completion(
+			await chat(key, { model: await imageModel("image"), messages: [user("Draw a square")] }),
+		);
+		const drawn = (body.choices as Array<{ message: { content: string; images: ImageRefs } }>)[0]
+			?.message as { content: string; images: ImageRefs };
+		const png = new Uint8Array(await (await fake("/__fake/png")).arrayBuffer());
+		const picture = {
+			inlineData: { mimeType: "image/png", data: btoa(String.fromCharCode(...png)) },
+			thoughtSignature: "aW1hZ2Utc2lnbmF0dXJl",
+		};
+		const editor = await imageModel("echo-request");
+		/** The model turn Gemini receives for this assistant message in the history. */
+		const modelTurn = async (assistant: Json) => {
+			const { body: echoed } = await completion(
+				await chat(key, {
+					model: editor,
+					messages: [user("Draw a square"), assistant, user("Make it blue")],
+				}),
+			);
+			const text = (echoed.choices as Array<{ message: { content: string } }>)[0]?.message.content ?? "";
+			return (JSON.parse(text) as { contents: Json[] }).contents[1];
+		};
+		const inPlace = {
+			role: "model",
+			parts: [{ text: "Here is a tiny picture:\n" }, picture, { text: " I hope you like it." }],
+		};
+		// Sent back as received; by a client that keeps only role and content; with `images` only.
+		expect(await modelTurn({ role: "assistant", ...drawn })).toEqual(inPlace);
+		expect(await modelTurn({ role: "assistant", content: drawn.content })).toEqual(inPlace);
+		expect(await modelTurn({ role: "assistant", content: "Done.", images: drawn.images })).toEqual({
+			role: "model",
+			parts: [{ text: "Done." }, picture],
+		});
+		// A picture that is gone (retention, or another gateway's) keeps its link as text.
+		const gone = "http://gateway.test/v1/images/AAAAAAAAAAAAAAAAAAAAAA.png";
+		expect(await modelTurn({ role: "assistant", content: `Old:\n![image](${gone})\n` })).toEqual({
+			role: "model",
+			parts: [{ text: "Old:\n" }, { text: `![image](${gone})\n` }],
+		});
+	});
+
+	it("restores the pictures of the latest assistant turn only; earlier ones keep their links", async () => {
+		const drawer = await imageModel("image");
+		const draw = async () => {
+			const { body } = await completion(await chat(key, { model: drawer, messages: [user("Draw")] }));
+			return (body.choices as Array<{ message: { content: string } }>)[0]?.message.content ?? "";
+		};
+		const [first, second] = [await draw(), await draw()];
+		const { body: echoed } = await completion(
+			await chat(key, {
+				model: await imageModel("echo-request"),
+				messages: [
+					user("Draw"),
+					{ role: "assistant", content: first },
+					user("Again"),
+					{ role: "assistant", content: second },
+					user("Make the last one blue"),
+				],
+			}),
+		);
+		const text = (echoed.choices as Array<{ message: { content: string } }>)[0]?.message.content ?? "";
+		const contents = (JSON.parse(text) as { contents: Array<{ parts: Json[] }> }).contents;
+		expect(contents[1]?.parts).toEqual([{ text: first }]);
+		expect(contents[3]?.parts.map((part) => Object.keys(part))).toEqual([
+			["text"],
+			["inlineData", "thoughtSignature"],
+			["text"],
+		]);
 	});
 
 	it("draws nothing when the client asks an image model for text only", async () => {

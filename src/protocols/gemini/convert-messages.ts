@@ -1,5 +1,7 @@
 import { invalidRequest } from "../../errors";
 import type { ChatMessage, UserContentPart } from "../../schemas/chat-request";
+import type { BuildContext } from "../adapter";
+import { bytesToBase64 } from "./base64";
 import type { InlineImage } from "./fetch-image";
 import { readSignature } from "./thought-signature";
 import type { Content, RequestPart } from "./wire";
@@ -12,7 +14,8 @@ export interface ConvertedMessages {
 /** Fetches an https image and inlines it (see fetch-image.ts); `param` names the URL's place in the request. */
 export type ImageFetcher = (url: string, param: string) => Promise<InlineImage>;
 
-type PendingPart = RequestPart | Promise<RequestPart>;
+/** A part, or one still being fetched; null for a stored image that is gone and left no text. */
+type PendingPart = RequestPart | Promise<RequestPart | null>;
 interface PendingContent {
 	role: "user" | "model";
 	parts: PendingPart[];
@@ -27,10 +30,12 @@ interface PendingContent {
 export async function convertMessages(
 	messages: ChatMessage[],
 	fetchImage: ImageFetcher,
+	loadImage?: BuildContext["loadImage"],
 ): Promise<ConvertedMessages> {
 	const system: Array<{ text: string }> = [];
 	const pending: PendingContent[] = [];
 	const callNames = new Map<string, string>();
+	const editedTurn = loadImage ? lastTurnWithStoredImages(messages) : -1;
 
 	messages.forEach((message, i) => {
 		switch (message.role) {
@@ -52,10 +57,15 @@ export async function convertMessages(
 			}
 			case "assistant": {
 				const parts: PendingPart[] = [];
-				if (typeof message.content === "string") parts.push(...textParts(message.content));
-				else if (Array.isArray(message.content)) {
-					for (const part of message.content) if (part.type === "text") parts.push(...textParts(part.text));
-				}
+				const load = i === editedTurn ? loadImage : undefined;
+				const texts =
+					typeof message.content === "string"
+						? [message.content]
+						: Array.isArray(message.content)
+							? message.content.flatMap((part) => (part.type === "text" ? [part.text] : []))
+							: [];
+				if (load) parts.push(...withStoredImages(texts, imagesField(message), load));
+				else for (const text of texts) parts.push(...textParts(text));
 				message.tool_calls?.forEach((call, j) => {
 					callNames.set(call.id, call.function.name);
 					const functionCall = {
@@ -171,7 +181,12 @@ function parseArguments(text: string, param: string): Record<string, unknown> {
 
 async function resolveParts(pending: PendingContent[]): Promise<Content[]> {
 	// Every image fetch runs at once; Promise.all rejects with the first refusal.
-	return Promise.all(pending.map(async ({ role, parts }) => ({ role, parts: await Promise.all(parts) })));
+	return Promise.all(
+		pending.map(async ({ role, parts }) => ({
+			role,
+			parts: (await Promise.all(parts)).filter((part): part is RequestPart => part !== null),
+		})),
+	);
 }
 
 function mergeTurns(contents: Content[]): Content[] {
@@ -183,4 +198,94 @@ function mergeTurns(contents: Content[]): Content[] {
 		else merged.push({ role: content.role, parts: [...content.parts] });
 	}
 	return merged;
+}
+
+/*
+ * Editing a picture a Gemini model drew earlier. The answer carried it as a gateway URL (in
+ * `message.images` and as a markdown link in `content`, src/protocols/gemini/render-image.ts); a
+ * client sends that message back in its history and asks for a change. Gemini must see the picture
+ * itself, with the thought signature it was drawn with (Gemini 3 image models), so the gateway puts
+ * it back from storage in place of its link. Only the latest assistant turn holding such pictures
+ * is restored: the one being edited; each picture is megabytes, and earlier turns keep their links.
+ */
+
+const IMAGE_LINK = /!\[image\]\(([^()\s]+)\)\n?/g;
+const STORED_IMAGE_PATH = /\/v1\/images\/([A-Za-z0-9_-]{22})\.[a-z]+$/;
+
+/** The id of an image this gateway serves, from its URL; null for any other URL. */
+function storedImageId(url: string): string | null {
+	if (!url.startsWith("https://") && !url.startsWith("http://")) return null;
+	try {
+		return STORED_IMAGE_PATH.exec(new URL(url).pathname)?.[1] ?? null;
+	} catch {
+		return null;
+	}
+}
+
+/** The URLs in an assistant message's `images` field (OpenRouter's shape), as a client sent it back. */
+function imagesField(message: object): string[] {
+	const images = (message as { images?: unknown }).images;
+	if (!Array.isArray(images)) return [];
+	return images.flatMap((image) => {
+		const url = (image as { image_url?: { url?: unknown } } | null)?.image_url?.url;
+		return typeof url === "string" ? [url] : [];
+	});
+}
+
+function lastTurnWithStoredImages(messages: ChatMessage[]): number {
+	for (let i = messages.length - 1; i >= 0; i--) {
+		const message = messages[i];
+		if (message?.role !== "assistant") continue;
+		const texts = typeof message.content === "string" ? [message.content] : [];
+		if (Array.isArray(message.content)) {
+			for (const part of message.content) if (part.type === "text") texts.push(part.text);
+		}
+		const linked = texts.flatMap((text) => [...text.matchAll(IMAGE_LINK)].map((m) => m[1] ?? ""));
+		if ([...linked, ...imagesField(message)].some((url) => storedImageId(url) !== null)) return i;
+	}
+	return -1;
+}
+
+/** Text with each stored picture's link replaced by the picture; pictures only in `images` follow. */
+function withStoredImages(
+	texts: string[],
+	imageUrls: string[],
+	load: NonNullable<BuildContext["loadImage"]>,
+): PendingPart[] {
+	const parts: PendingPart[] = [];
+	const placed = new Set<string>();
+	for (const text of texts) {
+		let at = 0;
+		for (const match of text.matchAll(IMAGE_LINK)) {
+			const id = storedImageId(match[1] ?? "");
+			if (id === null || placed.has(id)) continue;
+			parts.push(...textParts(text.slice(at, match.index)));
+			parts.push(storedImagePart(load, id, match[0]));
+			placed.add(id);
+			at = match.index + match[0].length;
+		}
+		parts.push(...textParts(text.slice(at)));
+	}
+	for (const url of imageUrls) {
+		const id = storedImageId(url);
+		if (id === null || placed.has(id)) continue;
+		parts.push(storedImagePart(load, id, null));
+		placed.add(id);
+	}
+	return parts;
+}
+
+/**
+ * The stored picture as an inline part with its signature. If it is gone, or storage cannot be read
+ * right now, its link stays as text: the request goes on without the picture rather than failing.
+ */
+async function storedImagePart(
+	load: NonNullable<BuildContext["loadImage"]>,
+	id: string,
+	link: string | null,
+): Promise<RequestPart | null> {
+	const image = await load(id).catch(() => null);
+	if (!image) return link ? { text: link } : null;
+	const inlineData = { mimeType: image.mimeType, data: bytesToBase64(image.bytes) };
+	return image.thoughtSignature ? { inlineData, thoughtSignature: image.thoughtSignature } : { inlineData };
 }

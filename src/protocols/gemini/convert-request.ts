@@ -27,6 +27,7 @@ export async function buildGeminiRequest(
 	const { systemInstruction, contents } = await convertMessages(
 		request.messages,
 		limitImageFetches((url, param) => fetchImage(url, { fetch: ctx.fetch, param })),
+		ctx.loadImage,
 	);
 	const body: GenerateContentRequest = { contents };
 	if (systemInstruction) body.systemInstruction = systemInstruction;

@@ -70,7 +70,7 @@ async function convertCandidate(
 			});
 		} else if (part.inlineData) {
 			if (!isImageMimeType(part.inlineData.mimeType)) continue;
-			const ref = await ctx.storeImage(part.inlineData.data, part.inlineData.mimeType);
+			const ref = await ctx.storeImage(part.inlineData.data, part.inlineData.mimeType, part.thoughtSignature);
 			images.push(ref);
 			content += imageMarkdown(ref.image_url.url, content);
 		} else if (part.text) {

@@ -84,7 +84,11 @@ export function createGeminiStreamStage(ctx: ResponseContext): Transformer<SseEv
 				delta(controller, index, { tool_calls: [call] });
 			} else if (part.inlineData) {
 				if (!isImageMimeType(part.inlineData.mimeType)) continue;
-				const ref = await ctx.storeImage(part.inlineData.data, part.inlineData.mimeType);
+				const ref = await ctx.storeImage(
+					part.inlineData.data,
+					part.inlineData.mimeType,
+					part.thoughtSignature,
+				);
 				delta(controller, index, { images: [ref] });
 				const link = imageMarkdown(ref.image_url.url, choice.lastContent);
 				delta(controller, index, { content: link });

@@ -67,7 +67,7 @@ export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 export type RequestPart =
 	| { text: string; thought?: boolean; thoughtSignature?: string }
-	| { inlineData: { mimeType: string; data: string } }
+	| { inlineData: { mimeType: string; data: string }; thoughtSignature?: string }
 	| { functionCall: { name: string; args: Record<string, unknown> }; thoughtSignature?: string }
 	| { functionResponse: { name: string; response: Record<string, unknown> } };
 

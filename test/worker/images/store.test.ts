@@ -39,6 +39,8 @@ describe("image store", () => {
 			size: bytesOf(PNG_BASE64).byteLength,
 			sha256: await hex(bytesOf(PNG_BASE64)),
 			created_at: expect.any(Number),
+			// The model attached none to this one.
+			thought_signature: null,
 		});
 		expect(row?.created_at as number).toBeGreaterThanOrEqual(before);
 	});

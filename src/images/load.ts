@@ -1,0 +1,18 @@
+import type { Env } from "../env";
+import type { StoredImage } from "../protocols/adapter";
+import { r2KeyFor } from "./store";
+
+/** An image this gateway stored, by its id: its row in D1 and its bytes in R2. Null when either is gone. */
+export async function loadStoredImage(env: Env, id: string): Promise<StoredImage | null> {
+	const row = await env.DB.prepare("SELECT media_type, thought_signature FROM images WHERE id = ?")
+		.bind(id)
+		.first<{ media_type: string; thought_signature: string | null }>();
+	if (!row) return null;
+	const object = await env.IMAGES.get(r2KeyFor(id));
+	if (!object) return null;
+	return {
+		mimeType: row.media_type,
+		bytes: new Uint8Array(await object.arrayBuffer()),
+		thoughtSignature: row.thought_signature,
+	};
+}
