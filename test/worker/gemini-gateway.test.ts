@@ -626,6 +626,36 @@ describe("google models: image output", () => {
 		});
 	});
 
+	it("restores at most 4 pictures, and only from URLs of this gateway's image route", async () => {
+		const drawer = await imageModel("image");
+		const urls: string[] = [];
+		for (let i = 0; i < 5; i++) {
+			const { body } = await completion(await chat(key, { model: drawer, messages: [user("Draw")] }));
+			urls.push(
+				(body.choices as Array<{ message: { images: ImageRefs } }>)[0]?.message.images[0]?.image_url.url ??
+					"",
+			);
+		}
+		const lookalike = (urls[0] ?? "").replace("/v1/images/", "/x/v1/images/");
+		const content = [lookalike, ...urls].map((url) => `![image](${url})\n`).join("");
+		const { body: echoed } = await completion(
+			await chat(key, {
+				model: await imageModel("echo-request"),
+				messages: [user("Draw"), { role: "assistant", content }, user("Blue, please")],
+			}),
+		);
+		const text = (echoed.choices as Array<{ message: { content: string } }>)[0]?.message.content ?? "";
+		const parts = (JSON.parse(text) as { contents: Array<{ parts: Json[] }> }).contents[1]?.parts ?? [];
+		expect(parts.map((part) => ("text" in part ? part.text : "picture"))).toEqual([
+			`![image](${lookalike})\n`,
+			"picture",
+			"picture",
+			"picture",
+			"picture",
+			`![image](${urls[4]})\n`,
+		]);
+	});
+
 	it("restores the pictures of the latest assistant turn only; earlier ones keep their links", async () => {
 		const drawer = await imageModel("image");
 		const draw = async () => {

@@ -1,4 +1,5 @@
 import { invalidRequest } from "../../errors";
+import { EXTENSION_BY_TYPE } from "../../images/store";
 import type { ChatMessage, UserContentPart } from "../../schemas/chat-request";
 import type { BuildContext } from "../adapter";
 import { bytesToBase64 } from "./base64";
@@ -206,11 +207,16 @@ function mergeTurns(contents: Content[]): Content[] {
  * client sends that message back in its history and asks for a change. Gemini must see the picture
  * itself, with the thought signature it was drawn with (Gemini 3 image models), so the gateway puts
  * it back from storage in place of its link. Only the latest assistant turn holding such pictures
- * is restored: the one being edited; each picture is megabytes, and earlier turns keep their links.
+ * is restored (the one being edited), and at most MAX_RESTORED_IMAGES of its pictures: each is
+ * megabytes, and earlier turns and further pictures keep their links.
  */
 
 const IMAGE_LINK = /!\[image\]\(([^()\s]+)\)\n?/g;
-const STORED_IMAGE_PATH = /\/v1\/images\/([A-Za-z0-9_-]{22})\.[a-z]+$/;
+const STORED_IMAGE_PATH = new RegExp(
+	`^/v1/images/([A-Za-z0-9_-]{22})\\.(?:${Object.values(EXTENSION_BY_TYPE).join("|")})$`,
+);
+/** With the stored size cap (src/images/load.ts), 20 MiB: what a request may fetch by URL as well. */
+const MAX_RESTORED_IMAGES = 4;
 
 /** The id of an image this gateway serves, from its URL; null for any other URL. */
 function storedImageId(url: string): string | null {
@@ -258,7 +264,7 @@ function withStoredImages(
 		let at = 0;
 		for (const match of text.matchAll(IMAGE_LINK)) {
 			const id = storedImageId(match[1] ?? "");
-			if (id === null || placed.has(id)) continue;
+			if (id === null || placed.has(id) || placed.size >= MAX_RESTORED_IMAGES) continue;
 			parts.push(...textParts(text.slice(at, match.index)));
 			parts.push(storedImagePart(load, id, match[0]));
 			placed.add(id);
@@ -268,7 +274,7 @@ function withStoredImages(
 	}
 	for (const url of imageUrls) {
 		const id = storedImageId(url);
-		if (id === null || placed.has(id)) continue;
+		if (id === null || placed.has(id) || placed.size >= MAX_RESTORED_IMAGES) continue;
 		parts.push(storedImagePart(load, id, null));
 		placed.add(id);
 	}
@@ -284,7 +290,10 @@ async function storedImagePart(
 	id: string,
 	link: string | null,
 ): Promise<RequestPart | null> {
-	const image = await load(id).catch(() => null);
+	const image = await load(id).catch((error: unknown) => {
+		console.error(JSON.stringify({ message: "stored image not loaded", image_id: id, error: String(error) }));
+		return null;
+	});
 	if (!image) return link ? { text: link } : null;
 	const inlineData = { mimeType: image.mimeType, data: bytesToBase64(image.bytes) };
 	return image.thoughtSignature ? { inlineData, thoughtSignature: image.thoughtSignature } : { inlineData };
