@@ -58,6 +58,8 @@ export function intVar(value: string | undefined, fallback: number, min = 1): nu
 	return value !== undefined && value.trim() !== "" && Number.isFinite(n) && n >= min ? n : fallback;
 }
 
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
 /** A retention setting: a positive number of days, or null (unset, empty or not a positive number: keep forever). */
 export function retentionDays(value: unknown): number | null {
 	if (typeof value !== "string" && typeof value !== "number") return null;

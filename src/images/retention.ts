@@ -1,4 +1,4 @@
-import { type Env, retentionDays } from "../env";
+import { DAY_MS, type Env, retentionDays } from "../env";
 
 /**
  * Image retention. By default generated images are kept forever: a URL handed to a client keeps
@@ -26,7 +26,7 @@ export const imageRetentionDays = (env: Env): number | null => retentionDays(env
 export async function deleteExpiredImages(env: Env, now: number): Promise<number> {
 	const days = imageRetentionDays(env);
 	if (days === null) return 0;
-	const cutoff = now - days * 24 * 60 * 60 * 1000;
+	const cutoff = now - days * DAY_MS;
 	// Both statements pick the same rows: images are never inserted in the past.
 	const oldest = "FROM images WHERE created_at < ?1 ORDER BY created_at, id LIMIT ?2";
 	let deleted = 0;

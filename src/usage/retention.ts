@@ -1,4 +1,4 @@
-import { type Env, retentionDays } from "../env";
+import { DAY_MS, type Env, retentionDays } from "../env";
 
 /**
  * Usage retention. By default usage rows are kept forever. With USAGE_RETENTION_DAYS set (a positive
@@ -14,7 +14,6 @@ export const DELETED_PER_WRITTEN = 2;
 /** The cron's share of the Free plan's 50 D1 queries per invocation, beside image retention's. */
 const CRON_STATEMENTS = 20;
 const CRON_ROWS_PER_STATEMENT = 5000;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const usageRetentionDays = (env: Env): number | null => retentionDays(env.USAGE_RETENTION_DAYS);
 
