@@ -1,5 +1,5 @@
 import type { Env } from "../env";
-import { DELETED_PER_WRITTEN, deleteExpiredUsage, usageRetentionDays } from "./retention";
+import { expireAfterBatch } from "./retention";
 
 export type Outcome = "ok" | "upstream_error" | "client_disconnected" | "rejected";
 
@@ -77,17 +77,7 @@ async function writeAndExpire(env: Env, batch: UsageRow[]): Promise<void> {
 	try {
 		await write(env.DB, batch);
 	} finally {
-		const days = usageRetentionDays(env);
-		if (days !== null) await expire(env.DB, days, batch.length);
-	}
-}
-
-async function expire(db: D1Database, days: number, written: number): Promise<void> {
-	try {
-		await deleteExpiredUsage(db, days, written * DELETED_PER_WRITTEN, Date.now()).run();
-	} catch (error) {
-		// Retried by the next batch; its error says what D1 refused (rows hold no content or secrets).
-		console.error(JSON.stringify({ message: "expired usage rows not deleted", error: String(error) }));
+		await expireAfterBatch(env, batch.length);
 	}
 }
 

@@ -10,7 +10,7 @@ import { DAY_MS, type Env, retentionDays } from "../env";
  */
 
 /** Old rows deleted per row written. */
-export const DELETED_PER_WRITTEN = 2;
+const DELETED_PER_WRITTEN = 2;
 /** The cron's share of the Free plan's 50 D1 queries per invocation, beside image retention's. */
 const CRON_STATEMENTS = 20;
 const CRON_ROWS_PER_STATEMENT = 5000;
@@ -18,18 +18,25 @@ const CRON_ROWS_PER_STATEMENT = 5000;
 export const usageRetentionDays = (env: Env): number | null => retentionDays(env.USAGE_RETENTION_DAYS);
 
 /** The statement that deletes the oldest expired rows, at most `limit` of them. */
-export function deleteExpiredUsage(
-	db: D1Database,
-	days: number,
-	limit: number,
-	now: number,
-): D1PreparedStatement {
+function deleteExpiredUsage(db: D1Database, days: number, limit: number, now: number): D1PreparedStatement {
 	// rowid through the time index: SQLite in D1 has no DELETE … LIMIT.
 	return db
 		.prepare(
 			"DELETE FROM usage WHERE rowid IN (SELECT rowid FROM usage WHERE created_at < ? ORDER BY created_at LIMIT ?)",
 		)
 		.bind(now - days * DAY_MS, limit);
+}
+
+/** After a batch of `written` rows: deletes up to twice as many expired ones, when retention is set. */
+export async function expireAfterBatch(env: Env, written: number): Promise<void> {
+	const days = usageRetentionDays(env);
+	if (days === null) return;
+	try {
+		await deleteExpiredUsage(env.DB, days, written * DELETED_PER_WRITTEN, Date.now()).run();
+	} catch (error) {
+		// Retried by the next batch; its error says what D1 refused (rows hold no content or secrets).
+		console.error(JSON.stringify({ message: "expired usage rows not deleted", error: String(error) }));
+	}
 }
 
 /** The daily cron's pass; returns how many rows it deleted. `now` is Unix milliseconds. */
