@@ -59,12 +59,7 @@ export async function convertMessages(
 			case "assistant": {
 				const parts: PendingPart[] = [];
 				const load = i === editedTurn ? loadImage : undefined;
-				const texts =
-					typeof message.content === "string"
-						? [message.content]
-						: Array.isArray(message.content)
-							? message.content.flatMap((part) => (part.type === "text" ? [part.text] : []))
-							: [];
+				const texts = assistantTexts(message);
 				if (load) parts.push(...withStoredImages(texts, imagesField(message), load));
 				else for (const text of texts) parts.push(...textParts(text));
 				message.tool_calls?.forEach((call, j) => {
@@ -228,6 +223,13 @@ function storedImageId(url: string): string | null {
 	}
 }
 
+/** An assistant message's text, whether its content is a string or a list of parts. */
+function assistantTexts(message: Extract<ChatMessage, { role: "assistant" }>): string[] {
+	if (typeof message.content === "string") return [message.content];
+	if (!Array.isArray(message.content)) return [];
+	return message.content.flatMap((part) => (part.type === "text" ? [part.text] : []));
+}
+
 /** The URLs in an assistant message's `images` field (OpenRouter's shape), as a client sent it back. */
 function imagesField(message: object): string[] {
 	const images = (message as { images?: unknown }).images;
@@ -242,11 +244,9 @@ function lastTurnWithStoredImages(messages: ChatMessage[]): number {
 	for (let i = messages.length - 1; i >= 0; i--) {
 		const message = messages[i];
 		if (message?.role !== "assistant") continue;
-		const texts = typeof message.content === "string" ? [message.content] : [];
-		if (Array.isArray(message.content)) {
-			for (const part of message.content) if (part.type === "text") texts.push(part.text);
-		}
-		const linked = texts.flatMap((text) => [...text.matchAll(IMAGE_LINK)].map((m) => m[1] ?? ""));
+		const linked = assistantTexts(message).flatMap((text) =>
+			[...text.matchAll(IMAGE_LINK)].map((m) => m[1] ?? ""),
+		);
 		if ([...linked, ...imagesField(message)].some((url) => storedImageId(url) !== null)) return i;
 	}
 	return -1;
