@@ -61,15 +61,20 @@ async function stop(code = 0) {
 	}
 }
 process.on("message", (message) => message?.type === "stop" && stop());
+/** Runs SQL statements in order on the Worker's D1; resolves to the last one's rows. */
+async function runStatements(statements) {
+	const db = await mf.getD1Database("DB");
+	let rows = [];
+	for (const statement of statements) rows = (await db.prepare(statement).all()).results;
+	return rows;
+}
+
 // {type:"sql", statements}: run against the Worker's D1 (the orchestrator fills the usage table
 // for a scaling check); answers with the last statement's rows.
 process.on("message", async (message) => {
 	if (message?.type !== "sql") return;
 	try {
-		const db = await mf.getD1Database("DB");
-		let rows = [];
-		for (const statement of message.statements) rows = (await db.prepare(statement).all()).results;
-		process.send?.({ type: "sql-done", rows });
+		process.send?.({ type: "sql-done", rows: await runStatements(message.statements) });
 	} catch (error) {
 		process.send?.({ type: "sql-failed", error: String(error?.stack ?? error) });
 	}
@@ -81,10 +86,7 @@ process.on("SIGINT", () => stop());
 try {
 	await mf.ready;
 	const url = await mf.unsafeGetDirectURL(config.name);
-	if (config.statements?.length) {
-		const db = await mf.getD1Database("DB");
-		for (const statement of config.statements) await db.prepare(statement).run();
-	}
+	if (config.statements?.length) await runStatements(config.statements);
 	const inspectorUrl = config.inspect ? (await mf.getInspectorURL()).href : null;
 	process.send?.({ type: "ready", url: url.href, inspectorUrl });
 } catch (error) {
