@@ -139,7 +139,7 @@ async function buildStage() {
 	const outfile = path.join(outDir, "stage.mjs");
 	await esbuild.build({
 		stdin: {
-			contents: 'export { sseDecoder } from "./src/streaming/sse-decode.ts";',
+			contents: 'export { sseDecoder } from "./src/engine/stream/sse-decode.ts";',
 			resolveDir: root,
 			loader: "ts",
 			sourcefile: "bench-stage-entry.ts",

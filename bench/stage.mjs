@@ -1,9 +1,9 @@
-// In-process check of the gateway's SSE decoder (src/streaming/sse-decode.ts, bundled by esbuild
+// In-process check of the gateway's SSE decoder (src/engine/stream/sse-decode.ts, bundled by esbuild
 // into .bench/stage.mjs) on one huge `data:` line delivered in exact 1 B, 1 KB and 64 KB pieces.
 //
 // Over a socket the piece size cannot be controlled (TCP coalesces writes, workerd reads what is
 // there) and 10 million 1-byte socket writes would take minutes, so this drives the stage directly:
-// the decoder's Transformer (src/streaming/sse-decode.ts) has its transform() called once per piece, so the figures are the decoder's own work, without Node's
+// the decoder's Transformer (src/engine/stream/sse-decode.ts) has its transform() called once per piece, so the figures are the decoder's own work, without Node's
 // stream machinery around it. Run by bench/run.mjs as a child process; answers over IPC.
 
 const [stagePath] = process.argv.slice(2);

@@ -13,26 +13,17 @@ import { imagesRoute } from "./routes/images";
 import { modelsRoute } from "./routes/models";
 import { openApiJson } from "./routes/openapi";
 
-/** Every route, behind the router; src/index.ts sends the hot path around it. */
+/** Every route, behind one router. */
 export const app = new Hono<AppEnv>();
 
 app.use(requestContext());
 app.on(["POST", "PUT", "PATCH"], "*", limitBody());
 
-app.use("/v1/*", corsFrom("CORS_ORIGINS"));
-app.use("/admin/*", corsFrom("ADMIN_CORS_ORIGINS"));
+app.use("/v1/*", corsFrom("corsOrigins"));
+app.use("/admin/*", corsFrom("adminCorsOrigins"));
 app.use("/v1/chat/*", requireApiKey());
 app.use("/v1/models", requireApiKey());
-app.post("/v1/chat/completions", (c) =>
-	chatCompletions({
-		request: c.req.raw,
-		env: c.env,
-		ctx: c.executionCtx,
-		gateId: c.get("gateId"),
-		startedAt: c.get("startedAt"),
-		apiKey: c.get("apiKey"),
-	}),
-);
+app.post("/v1/chat/completions", chatCompletions);
 app.route("/v1/models", modelsRoute);
 // No API key: image URLs are unguessable capabilities, fetched as they are by chat UIs.
 app.route("/v1/images", imagesRoute);

@@ -51,18 +51,3 @@ export type AppEnv = {
 		apiKey: import("./auth/key-record").KeyRecord;
 	};
 };
-
-/** Reads a whole-number var of at least `min`, falling back when it is unset or malformed. */
-export function intVar(value: string | undefined, fallback: number, min = 1): number {
-	const n = Math.floor(Number(value));
-	return value !== undefined && value.trim() !== "" && Number.isFinite(n) && n >= min ? n : fallback;
-}
-
-export const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** A retention setting: a positive number of days, or null (unset, empty or not a positive number: keep forever). */
-export function retentionDays(value: unknown): number | null {
-	if (typeof value !== "string" && typeof value !== "number") return null;
-	const days = Number(value);
-	return Number.isFinite(days) && days > 0 ? days : null;
-}

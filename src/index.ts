@@ -1,6 +1,6 @@
 import { app } from "./app";
+import { configIsValid } from "./config";
 import type { Env } from "./env";
-import { isHotPath, serveHotPath } from "./hot-path";
 import { deleteExpiredImages } from "./images/retention";
 import { deleteExpiredUsageRows } from "./usage/retention";
 
@@ -8,16 +8,13 @@ import { deleteExpiredUsageRows } from "./usage/retention";
 export { KeyLimiter } from "./limits/key-limiter";
 
 export default {
-	// A plain Request, as Hono's fetch takes: the hot path reads no `cf` properties.
-	fetch(request: Request, env: Env, ctx: ExecutionContext) {
-		const routed = () => app.fetch(request, env, ctx);
-		return isHotPath(request, env) ? serveHotPath(request, env, ctx, routed) : routed();
-	},
+	fetch: app.fetch,
 	/**
 	 * The daily cron of wrangler.toml: image and usage retention (no-ops unless IMAGE_RETENTION_DAYS
-	 * and USAGE_RETENTION_DAYS are set).
+	 * and USAGE_RETENTION_DAYS are set). A malformed setting has been logged by src/config.ts.
 	 */
 	scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext) {
+		if (!configIsValid(env)) return;
 		const now = Date.now();
 		ctx.waitUntil(deleteExpiredImages(env, now));
 		ctx.waitUntil(deleteExpiredUsageRows(env, now));

@@ -2,7 +2,8 @@ import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { randomToken } from "./auth/crypto";
-import { type AppEnv, type Env, intVar } from "./env";
+import { configOf } from "./config";
+import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
 import { completeGatewayHeaders } from "./respond";
 
@@ -24,8 +25,6 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
 		completeGatewayHeaders(c.res.headers, gateId);
 	};
 }
-
-export const maxBodyBytes = (env: Env) => intVar(env.MAX_BODY_BYTES, 10 * 1024 * 1024);
 
 /**
  * Checks a body's declared length against the limit from the header alone (touching
@@ -49,7 +48,7 @@ export function limitBody(): MiddlewareHandler<AppEnv> {
 	// Built once per limit, not per request: the setting is the same for every request of an isolate.
 	let built: { maxSize: number; counting: MiddlewareHandler<AppEnv> } | null = null;
 	return async function limitBody(c, next) {
-		const maxSize = maxBodyBytes(c.env);
+		const maxSize = configOf(c.env).maxBodyBytes;
 		if (declaredLengthFits(c.req.raw.headers, maxSize)) return next();
 		if (built?.maxSize !== maxSize) {
 			const onError = (): never => {
@@ -66,11 +65,10 @@ export function limitBody(): MiddlewareHandler<AppEnv> {
  * all, so browsers keep cross-origin pages out. /v1 reads CORS_ORIGINS, /admin ADMIN_CORS_ORIGINS:
  * off by default, and kept separate so opening the public API to a web app never opens the admin API.
  */
-export function corsFrom(varName: "CORS_ORIGINS" | "ADMIN_CORS_ORIGINS"): MiddlewareHandler<AppEnv> {
+export function corsFrom(setting: "corsOrigins" | "adminCorsOrigins"): MiddlewareHandler<AppEnv> {
 	return async function corsFromVar(c, next) {
-		const setting = (c.env[varName] ?? "").trim();
-		if (!setting) return next();
-		const allowed = setting.split(",").map((origin) => origin.trim());
+		const allowed = configOf(c.env)[setting];
+		if (!allowed) return next();
 		return cors({
 			origin: (origin) => (allowed.includes("*") ? "*" : allowed.includes(origin) ? origin : null),
 			allowHeaders: ["authorization", "content-type"],

@@ -1,3 +1,4 @@
+import { configOf } from "../config";
 import type { Env } from "../env";
 import type { CatalogModel } from "./models";
 import type { Provider } from "./providers";
@@ -22,7 +23,7 @@ export const DEMO_MODEL: CatalogModel = {
 	createdAt: 0,
 };
 
-export const demoEnabled = (env: Env) => env.DEMO_MODEL === "on";
+export const demoEnabled = (env: Env) => configOf(env).demoModel;
 
 export function demoProvider(): Provider {
 	return {

@@ -1,4 +1,5 @@
-import { type Env, intVar } from "../env";
+import { configOf } from "../config";
+import type { Env } from "../env";
 import { type CatalogModel, findModel } from "./models";
 
 /**
@@ -13,7 +14,7 @@ const MAX_ENTRIES = 500;
 const cache = new Map<string, { model: CatalogModel | null; expiresAt: number }>();
 
 export async function findModelCached(env: Env, id: string, now = Date.now()): Promise<CatalogModel | null> {
-	const ttl = intVar(env.CATALOG_CACHE_MS, 5_000, 0);
+	const ttl = configOf(env).catalogCacheMs;
 	if (ttl === 0) return findModel(env, id);
 	const hit = cache.get(id);
 	if (hit && hit.expiresAt > now) return hit.model;

@@ -1,4 +1,5 @@
-import { DAY_MS, type Env, retentionDays } from "../env";
+import { configOf, DAY_MS } from "../config";
+import type { Env } from "../env";
 
 /**
  * Image retention. By default generated images are kept forever: a URL handed to a client keeps
@@ -20,7 +21,7 @@ const BATCH = 500;
  */
 const MAX_ROUNDS = 12;
 
-export const imageRetentionDays = (env: Env): number | null => retentionDays(env.IMAGE_RETENTION_DAYS);
+export const imageRetentionDays = (env: Env): number | null => configOf(env).imageRetentionDays;
 
 /** Deletes expired images; returns how many. `now` is Unix milliseconds. */
 export async function deleteExpiredImages(env: Env, now: number): Promise<number> {

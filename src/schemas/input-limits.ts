@@ -1,21 +1,8 @@
-import { type Env, intVar } from "../env";
+import type { Config } from "../config";
 import { GatewayError } from "../errors";
 import type { ChatRequest } from "./chat-request";
 
-export interface InputLimits {
-	maxMessages: number;
-	maxImages: number;
-	/** Decoded size of one inline (data:) image. */
-	maxImageBytes: number;
-}
-
-export function inputLimits(env: Env): InputLimits {
-	return {
-		maxMessages: intVar(env.MAX_MESSAGES, 1_000),
-		maxImages: intVar(env.MAX_IMAGES, 50),
-		maxImageBytes: intVar(env.MAX_IMAGE_BYTES, 20 * 1024 * 1024),
-	};
-}
+type InputLimits = Config["input"];
 
 /** Base64 carries 3 bytes in 4 characters; padding is ignored, so this may overcount by 2 bytes. */
 const decodedSize = (dataUrl: string) => Math.floor(((dataUrl.length - dataUrl.indexOf(",") - 1) * 3) / 4);

@@ -35,10 +35,16 @@ export function validationError(error: z.core.$ZodError): GatewayError {
 	return new GatewayError(400, message, { param, code: param ? "invalid_value" : "invalid_request" });
 }
 
+/**
+ * The request's JSON body. JSON nested deeper than MAX_JSON_DEPTH is refused: V8's JSON.stringify
+ * recurses on some object shapes and, depending on the runtime's stack, overflows some thousands of
+ * levels down, so such a body could not be forwarded reliably.
+ */
 export async function readJson(request: Request): Promise<unknown> {
 	const text = await request.text();
+	let body: unknown;
 	try {
-		return JSON.parse(text);
+		body = JSON.parse(text);
 	} catch {
 		throw new GatewayError(
 			400,
@@ -46,4 +52,39 @@ export async function readJson(request: Request): Promise<unknown> {
 			{ code: "invalid_json" },
 		);
 	}
+	if (text.length > MAX_JSON_DEPTH && nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+		throw new GatewayError(400, "The request body nests JSON too deeply to be forwarded.", {
+			code: "nesting_too_deep",
+		});
+	}
+	return body;
+}
+
+export const MAX_JSON_DEPTH = 512;
+
+const structural = /["[\]{}]/g;
+
+/** Whether valid JSON text opens more than `max` arrays and objects inside each other. */
+function nestsDeeperThan(text: string, max: number): boolean {
+	let depth = 0;
+	structural.lastIndex = 0;
+	for (let match = structural.exec(text); match !== null; match = structural.exec(text)) {
+		const char = text[match.index];
+		if (char === '"') {
+			// Jump over the string natively: the next quote not escaped by an odd run of backslashes.
+			let end = match.index;
+			for (;;) {
+				end = text.indexOf('"', end + 1);
+				let slashes = 0;
+				while (text[end - 1 - slashes] === "\\") slashes++;
+				if (slashes % 2 === 0) break;
+			}
+			structural.lastIndex = end + 1;
+		} else if (char === "[" || char === "{") {
+			if (++depth > max) return true;
+		} else {
+			depth--;
+		}
+	}
+	return false;
 }

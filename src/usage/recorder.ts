@@ -1,7 +1,6 @@
+import type { Outcome } from "../engine/result";
 import type { Env } from "../env";
 import { expireAfterBatch } from "./retention";
-
-export type Outcome = "ok" | "upstream_error" | "client_disconnected" | "rejected";
 
 export interface UsageRow {
 	id: string;

@@ -1,4 +1,5 @@
-import { DAY_MS, type Env, retentionDays } from "../env";
+import { configOf, DAY_MS } from "../config";
+import type { Env } from "../env";
 
 /**
  * Usage retention. By default usage rows are kept forever. With USAGE_RETENTION_DAYS set (a positive
@@ -15,7 +16,7 @@ const DELETED_PER_WRITTEN = 2;
 const CRON_STATEMENTS = 20;
 const CRON_ROWS_PER_STATEMENT = 5000;
 
-export const usageRetentionDays = (env: Env): number | null => retentionDays(env.USAGE_RETENTION_DAYS);
+export const usageRetentionDays = (env: Env): number | null => configOf(env).usageRetentionDays;
 
 /** The statement that deletes the oldest expired rows, at most `limit` of them. */
 function deleteExpiredUsage(db: D1Database, days: number, limit: number, now: number): D1PreparedStatement {

@@ -25,10 +25,13 @@ const withRetention = (days: unknown) =>
 	({ DB: env.DB, IMAGES: env.IMAGES, IMAGE_RETENTION_DAYS: days }) as unknown as Env;
 
 describe("image retention", () => {
-	it("keeps everything when IMAGE_RETENTION_DAYS is unset or not a positive number", async () => {
+	it("keeps everything when IMAGE_RETENTION_DAYS is unset or not positive, and refuses a value that is no number", async () => {
 		const id = `ret-keep-${crypto.randomUUID()}`;
 		await plant(id, 50_000);
-		for (const days of [undefined, "", "0", "-3", "soon"]) {
+		expect(() => imageRetentionDays(withRetention("soon"))).toThrow(
+			"The gateway is misconfigured: IMAGE_RETENTION_DAYS must be a number of days, not 'soon'.",
+		);
+		for (const days of [undefined, "", "0", "-3"]) {
 			expect(imageRetentionDays(withRetention(days))).toBeNull();
 			expect(await deleteExpiredImages(withRetention(days), 100 * DAY)).toBe(0);
 		}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sseDecoder } from "../../../src/streaming/sse-decode";
+import { sseDecoder } from "../../../src/engine/stream/sse-decode";
 import { runStage, split } from "./collect";
 
 const encode = (text: string) => new TextEncoder().encode(text);

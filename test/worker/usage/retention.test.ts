@@ -28,9 +28,13 @@ async function runCron(settings: Record<string, string>) {
 
 describe("usage retention, daily cron", () => {
 	it("reads USAGE_RETENTION_DAYS as a positive number of days, or none", () => {
-		for (const days of [undefined, "", "0", "-3", "soon"]) {
+		for (const days of [undefined, "", "0", "-3"]) {
 			expect(usageRetentionDays({ ...env, USAGE_RETENTION_DAYS: days })).toBeNull();
 		}
+		// A value that is no number is a configuration error, not a silent "keep forever".
+		expect(() => usageRetentionDays({ ...env, USAGE_RETENTION_DAYS: "soon" })).toThrow(
+			"The gateway is misconfigured: USAGE_RETENTION_DAYS must be a number of days, not 'soon'.",
+		);
 		expect(usageRetentionDays({ ...env, USAGE_RETENTION_DAYS: "30" })).toBe(30);
 	});
 

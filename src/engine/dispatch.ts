@@ -1,10 +1,11 @@
 import type { KeyRecord } from "../auth/key-record";
-import { type Env, intVar } from "../env";
+import type { Config } from "../config";
+import type { Env } from "../env";
 import { GatewayError } from "../errors";
 import { loadStoredImage } from "../images/load";
 import type { UpstreamRequest } from "../protocols/adapter";
 import type { ChatRequest } from "../schemas/chat-request";
-import { callUpstream, clientGone, readBodyText, scrubUpstream } from "../upstream/call-upstream";
+import { callUpstream, clientGone, readBodyText, scrubUpstream } from "./call-upstream";
 import { type ResolvedTarget, resolveTarget } from "./resolve-target";
 
 /** One try of one model, as the usage row lists it. */
@@ -17,41 +18,28 @@ export interface Attempt {
 	skipped?: true;
 }
 
-/** What the dispatcher learned, kept even when it throws: the usage row needs it either way. */
-export interface DispatchLog {
+/** What dispatch learns as it goes: every try, and the candidate being tried (then the one that answered). */
+interface DispatchLog {
 	attempts: Attempt[];
-	/** The candidate being tried, then the one that answered. */
 	resolved: ResolvedTarget | null;
 }
 
 export type Answer = { kind: "json"; body: unknown } | { kind: "stream"; body: ReadableStream<Uint8Array> };
 
-export interface DispatchSettings {
-	firstByteTimeoutMs: number;
-	idleTimeoutMs: number;
-	maxRetries: number;
-	/** A retry-after longer than this is not waited for: the next model is tried instead. */
-	maxRetryWaitMs: number;
-	backoffBaseMs: number;
-}
+/** How a dispatch ended: the upstream's answer, or the error the client gets; the tries either way. */
+export type Dispatched =
+	| { ok: true; answer: Answer; target: ResolvedTarget; attempts: Attempt[] }
+	| { ok: false; error: GatewayError; target: ResolvedTarget | null; attempts: Attempt[] };
 
-export function dispatchSettings(env: Env): DispatchSettings {
-	return {
-		firstByteTimeoutMs: intVar(env.UPSTREAM_FIRST_BYTE_TIMEOUT_MS, 60_000),
-		idleTimeoutMs: intVar(env.UPSTREAM_IDLE_TIMEOUT_MS, 120_000),
-		maxRetries: intVar(env.UPSTREAM_MAX_RETRIES, 2, 0),
-		maxRetryWaitMs: intVar(env.UPSTREAM_MAX_RETRY_WAIT_MS, 2_000),
-		backoffBaseMs: intVar(env.UPSTREAM_RETRY_BASE_MS, 200),
-	};
-}
+export type DispatchSettings = Config["upstream"];
 
-interface DispatchInput {
+export interface DispatchInput {
 	env: Env;
 	request: ChatRequest;
 	key: KeyRecord;
 	clientSignal: AbortSignal;
 	settings: DispatchSettings;
-	log: DispatchLog;
+	/** Hooks for tests; production waits with setTimeout and draws with Math.random. */
 	sleep?: (ms: number) => Promise<void>;
 	random?: () => number;
 }
@@ -63,8 +51,19 @@ interface DispatchInput {
  * this happens before the client has received a byte; once the answer is returned nothing is retried.
  * A first-byte timeout is not retried on the same model — the client has already waited that long.
  */
-export async function dispatch(input: DispatchInput): Promise<Answer> {
-	const { log } = input;
+export async function dispatch(input: DispatchInput): Promise<Dispatched> {
+	const log: DispatchLog = { attempts: [], resolved: null };
+	try {
+		const answer = await dispatchWith(input, log);
+		if (!log.resolved) throw new Error("dispatch answered without a model");
+		return { ok: true, answer, target: log.resolved, attempts: log.attempts };
+	} catch (error) {
+		if (!(error instanceof GatewayError)) throw error;
+		return { ok: false, error, target: log.resolved, attempts: log.attempts };
+	}
+}
+
+async function dispatchWith(input: DispatchInput, log: DispatchLog): Promise<Answer> {
 	// `models` is the gateway's own field: no upstream is told about it.
 	const { models: requestedFallbacks, ...request } = input.request;
 	const primary = await resolveTarget(input.env, request.model, input.key);
@@ -84,7 +83,7 @@ export async function dispatch(input: DispatchInput): Promise<Answer> {
 		}
 		log.resolved = target;
 		try {
-			return await tryModel({ ...input, request }, target);
+			return await tryModel({ ...input, request }, target, log);
 		} catch (error) {
 			if (!(error instanceof GatewayError)) throw error;
 			if (error.code === "client_disconnected") throw error;
@@ -102,8 +101,8 @@ export async function dispatch(input: DispatchInput): Promise<Answer> {
 
 const fallsOver = (error: GatewayError) => error.status === 429 || error.status >= 500;
 
-async function tryModel(input: DispatchInput, resolved: ResolvedTarget): Promise<Answer> {
-	const { settings, log } = input;
+async function tryModel(input: DispatchInput, resolved: ResolvedTarget, log: DispatchLog): Promise<Answer> {
+	const { settings } = input;
 	const sleep = input.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
 	const random = input.random ?? Math.random;
 	// Built once per model: a request the adapter refuses (400) is the client's to fix, not retried.

@@ -1,5 +1,5 @@
-import type { GatewayError } from "../errors";
-import type { Usage } from "../schemas/chat-response";
+import type { GatewayError } from "../../errors";
+import type { Usage } from "../../schemas/chat-response";
 
 export type StreamOutcome = "ok" | "upstream_error" | "client_disconnected";
 

@@ -1,6 +1,6 @@
-import { GatewayError } from "../errors";
-import type { StreamItem } from "../protocols/adapter";
-import type { Chunk, Usage } from "../schemas/chat-response";
+import { GatewayError } from "../../errors";
+import type { StreamItem } from "../../protocols/adapter";
+import type { Chunk, Usage } from "../../schemas/chat-response";
 import type { OutboundEvent } from "./sse-encode";
 import type { TrackedStream } from "./tally";
 

@@ -1,5 +1,5 @@
-import type { GatewayError } from "../errors";
-import type { Chunk } from "../schemas/chat-response";
+import type { GatewayError } from "../../errors";
+import type { Chunk } from "../../schemas/chat-response";
 
 /** What the client's stream carries: chunks, one error event, or the closing `[DONE]`. */
 export type OutboundEvent =

@@ -1,4 +1,4 @@
-import type { SseEvent } from "../protocols/adapter";
+import type { SseEvent } from "../../protocols/adapter";
 
 /**
  * Bytes → Server-Sent Events, following the WHATWG event-stream parsing rules: lines end in CRLF, LF

@@ -1,8 +1,8 @@
-import { GatewayError } from "../errors";
-import type { ProtocolAdapter, ResponseContext } from "../protocols/adapter";
+import { GatewayError } from "../../errors";
+import type { ProtocolAdapter, ResponseContext } from "../../protocols/adapter";
 import { chunkRewriter, type RewriteOptions } from "./rewrite";
 import { sseDecoder } from "./sse-decode";
-import { encodeEvent } from "./sse-encode";
+import type { OutboundEvent } from "./sse-encode";
 import { step } from "./step";
 
 export interface StreamPipeline {
@@ -24,10 +24,13 @@ export interface PipelineOptions {
 	drainOnDisconnect: boolean;
 	/** `ctx.waitUntil`: keeps a background drain alive after the response. */
 	keepAlive(work: Promise<unknown>): void;
+	/** The ingress's encoder: canonical events → the text of the client's stream. */
+	encode(events: OutboundEvent[]): string;
 }
 
 /**
- * upstream bytes → SSE events → adapter (provider events → OpenAI chunks) → rewrite → SSE bytes,
+ * upstream bytes → SSE events → adapter (provider events → canonical chunks) → rewrite → the
+ * ingress's encoding,
  * as one stream whose pull runs each upstream piece through every stage: every complete event goes
  * to the client as soon as its bytes arrived; nothing waits for the end. A failure anywhere — a
  * dropped connection, a stall, a stage that throws — ends the stream with one error event.
@@ -79,7 +82,7 @@ export function buildStreamPipeline(
 						after(piece.done ? after(shape.end(), (rest) => outbound.concat(rest)) : outbound, (all) => {
 							// An error event ends the stream, whatever the upstream would still send.
 							if (piece.done || tracked.tally.outcome !== null) finish();
-							return all.map(encodeEvent).join("");
+							return options.encode(all);
 						}),
 					),
 				),
@@ -102,7 +105,7 @@ export function buildStreamPipeline(
 					});
 		tracked.settle("upstream_error", error);
 		finish();
-		return encodeEvent({ type: "error", error });
+		return options.encode([{ type: "error", error }]);
 	};
 
 	// The client's body is a native byte stream fed by one loop: a JS ReadableStream's pull and

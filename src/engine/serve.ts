@@ -1,0 +1,187 @@
+import { type Config, configOf } from "../config";
+import { GatewayError } from "../errors";
+import { admitRequest } from "../limits/enforce";
+import type { ResponseContext } from "../protocols/adapter";
+import type { ChatRequest } from "../schemas/chat-request";
+import type { Completion } from "../schemas/chat-response";
+import { withCost } from "../usage/cost";
+import { estimateStreamedUsage } from "../usage/estimate";
+import { scrubUpstream } from "./call-upstream";
+import { dispatch } from "./dispatch";
+import type { RequestResult } from "./result";
+import { type Settling, settle } from "./settle";
+import { storeImageFor } from "./store-image";
+import { buildStreamPipeline } from "./stream/pipeline";
+import type { OutboundEvent } from "./stream/sse-encode";
+import { type StreamTally, trackStream } from "./stream/tally";
+
+/** One client request as the engine sees it. */
+export interface EngineCall extends Settling {
+	ctx: { waitUntil(work: Promise<unknown>): void };
+	/** The client's request: its signal says when the client left, its URL is the origin of image links. */
+	request: Request;
+}
+
+/** What a public API supplies: how its client's body becomes the canonical request, and how canonical stream events are written back. */
+export interface Ingress {
+	/**
+	 * Reads and validates the body into the canonical request (OpenAI's chat request). `named` is told
+	 * the model id as soon as it is known, so a request refused later still has it on its usage row.
+	 */
+	decode(request: Request, config: Config, named: (model: string) => void): Promise<ChatRequest>;
+	/** Canonical stream events → the bytes of the client's stream, as text. */
+	encodeEvents(events: OutboundEvent[]): string;
+}
+
+/** The engine's answer; `result` resolves once the request is over (a stream: once it ended). */
+export type EngineAnswer =
+	| { kind: "completion"; completion: Completion; result: Promise<RequestResult> }
+	| { kind: "stream"; body: ReadableStream<Uint8Array>; result: Promise<RequestResult> };
+
+/**
+ * Auth has happened; the engine does the rest: limits, dispatch (retries, fallbacks, deadlines,
+ * cancellation), translation of the answer, and the settlement of every request, whatever its end —
+ * one usage row and the key's spending. A request that fails before its answer starts throws its
+ * GatewayError, already settled, for the ingress to encode.
+ */
+export async function runEngine(call: EngineCall, ingress: Ingress): Promise<EngineAnswer> {
+	const config = configOf(call.env);
+	let requestedModel = "";
+	let streamed = false;
+	const refused = (error: GatewayError, partial: Partial<RequestResult>): GatewayError => {
+		const result: RequestResult = {
+			outcome: "rejected",
+			status: error.status,
+			errorCode: error.code,
+			requestedModel,
+			model: null,
+			streamed,
+			usage: null,
+			estimated: false,
+			firstTokenAt: null,
+			attempts: [],
+			...partial,
+		};
+		keep(call, settle(call, result));
+		return error;
+	};
+
+	let request: ChatRequest;
+	try {
+		request = await ingress.decode(call.request, config, (model) => {
+			requestedModel = model;
+		});
+		streamed = request.stream === true;
+		await admitRequest(call.env, call.apiKey, Date.now());
+	} catch (cause) {
+		throw refused(asGatewayError(cause), {});
+	}
+
+	const clientSignal = call.request.signal;
+	const dispatched = await dispatch({
+		env: call.env,
+		request,
+		key: call.apiKey,
+		clientSignal: config.drainOnDisconnect ? new AbortController().signal : clientSignal,
+		settings: config.upstream,
+	}).catch((cause) => ({ ok: false as const, error: asGatewayError(cause), target: null, attempts: [] }));
+	const { attempts } = dispatched;
+	if (!dispatched.ok) {
+		const { error } = dispatched;
+		const outcome =
+			error.code === "client_disconnected"
+				? "client_disconnected"
+				: attempts.some((a) => !a.skipped)
+					? "upstream_error"
+					: "rejected";
+		throw refused(error, { outcome, model: dispatched.target?.model ?? null, attempts });
+	}
+
+	const { answer, target } = dispatched;
+	// The model that answered: the client's own id unless a fallback took over.
+	const answeredBy = target.model.id;
+	const responseContext: ResponseContext = {
+		request,
+		storeImage: storeImageFor(call.env, call.gateId, call.apiKey.id, call.request.url),
+	};
+	const created = Math.floor(call.startedAt / 1000);
+	const base = { requestedModel, model: target.model, streamed, attempts };
+
+	if (answer.kind === "json") {
+		let completion: Completion;
+		try {
+			const parsed = await target.adapter.parseResponse(answer.body, responseContext);
+			const head = { id: call.gateId, object: "chat.completion" as const, created, model: answeredBy };
+			completion = Object.assign({ ...head }, parsed, head);
+		} catch (cause) {
+			throw refused(asGatewayError(cause), { ...base, outcome: "upstream_error" });
+		}
+		if (completion.usage) completion.usage = withCost(target.model, completion.usage);
+		const result: RequestResult = {
+			...base,
+			outcome: "ok",
+			status: 200,
+			errorCode: null,
+			usage: completion.usage ?? null,
+			estimated: false,
+			firstTokenAt: null,
+		};
+		keep(call, settle(call, result));
+		return { kind: "completion", completion, result: Promise.resolve(result) };
+	}
+
+	const tracked = trackStream();
+	const pipeline = buildStreamPipeline(
+		answer.body,
+		target.adapter,
+		responseContext,
+		{
+			gateId: call.gateId,
+			model: answeredBy,
+			created,
+			includeUsage: request.stream_options?.include_usage === true,
+			priceUsage: (usage) => withCost(target.model, usage),
+			tracked,
+			scrubError: (error) => scrubUpstream(error, target.target),
+		},
+		{
+			idleTimeoutMs: config.upstream.idleTimeoutMs,
+			drainOnDisconnect: config.drainOnDisconnect,
+			keepAlive: (work) => call.ctx.waitUntil(work),
+			encode: ingress.encodeEvents,
+		},
+	);
+	// workerd reports a client that hung up through the request's signal (compatibility flag
+	// enable_request_signal), not always by cancelling the response body.
+	clientSignal.addEventListener("abort", () => pipeline.clientGone(), { once: true });
+	const result = tracked.ended.then((tally) => streamResult(tally, base));
+	call.ctx.waitUntil(result.then((done) => settle(call, done)));
+	return { kind: "stream", body: pipeline.stream, result };
+}
+
+function streamResult(
+	tally: StreamTally,
+	base: Pick<RequestResult, "requestedModel" | "model" | "streamed" | "attempts">,
+): RequestResult {
+	const outcome = tally.outcome ?? "ok";
+	const { usage, estimated } =
+		outcome === "client_disconnected" && !tally.completed
+			? estimateStreamedUsage(tally.usage, tally.streamedChars)
+			: { usage: tally.usage, estimated: false };
+	return {
+		...base,
+		outcome,
+		status: tally.error?.status ?? (outcome === "client_disconnected" ? 499 : 200),
+		errorCode: tally.error?.code ?? null,
+		usage,
+		estimated,
+		firstTokenAt: tally.firstTokenAt,
+	};
+}
+
+const asGatewayError = (cause: unknown): GatewayError =>
+	cause instanceof GatewayError ? cause : new GatewayError(500, "Internal gateway error.");
+
+function keep(call: EngineCall, work: Promise<unknown> | undefined): void {
+	if (work) call.ctx.waitUntil(work);
+}
