@@ -80,8 +80,8 @@ function parseConfig(env: Env): Config {
 	return {
 		maxBodyBytes: int("MAX_BODY_BYTES", 10 * 1024 * 1024),
 		catalogCacheMs: int("CATALOG_CACHE_MS", 5_000, 0),
-		corsOrigins: origins(env.CORS_ORIGINS),
-		adminCorsOrigins: origins(env.ADMIN_CORS_ORIGINS),
+		corsOrigins: origins(env, "CORS_ORIGINS"),
+		adminCorsOrigins: origins(env, "ADMIN_CORS_ORIGINS"),
 		input: {
 			maxMessages: int("MAX_MESSAGES", 1_000),
 			maxImages: int("MAX_IMAGES", 50),
@@ -104,7 +104,7 @@ function parseConfig(env: Env): Config {
 			anthropic: baseUrl(env, "ANTHROPIC_BASE_URL", "https://api.anthropic.com"),
 			gemini: baseUrl(env, "GEMINI_BASE_URL", "https://generativelanguage.googleapis.com"),
 		},
-		extraProviders: extraProviders(env.PROVIDERS),
+		extraProviders: extraProviders(env),
 	};
 }
 
@@ -153,16 +153,22 @@ function baseUrl(env: Env, name: string, fallback: string): string {
 	} catch {
 		throw new ConfigError(name, `must be a URL, not '${value}'`);
 	}
-	return value.replace(/\/+$/, "");
+	return stripSlash(value);
 }
 
-function origins(value: string | undefined): string[] | null {
-	const setting = (value ?? "").trim();
-	return setting ? setting.split(",").map((origin) => origin.trim()) : null;
+const stripSlash = (url: string) => url.replace(/\/+$/, "");
+
+function origins(env: Env, name: string): string[] | null {
+	return (
+		text(env, name)
+			?.split(",")
+			.map((origin) => origin.trim()) ?? null
+	);
 }
 
-function extraProviders(value: string | undefined): ExtraProvider[] {
-	if (!value || value.trim() === "") return [];
+function extraProviders(env: Env): ExtraProvider[] {
+	const value = text(env, "PROVIDERS");
+	if (value === null) return [];
 	let raw: unknown;
 	try {
 		raw = JSON.parse(value);
@@ -175,7 +181,7 @@ function extraProviders(value: string | undefined): ExtraProvider[] {
 		const at = issue?.path.length ? ` at [${issue.path.join("].[")}]` : "";
 		throw new ConfigError("PROVIDERS", `does not match the documented shape${at}: ${issue?.message}`);
 	}
-	return list.data;
+	return list.data.map((entry) => ({ ...entry, base_url: stripSlash(entry.base_url) }));
 }
 
 /** For work with no request to answer (the cron): whether the configuration parsed; its error is logged. */

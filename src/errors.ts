@@ -48,5 +48,9 @@ export class GatewayError extends Error {
 	}
 }
 
+/** Anything but a GatewayError is a 500 that says nothing more: its message may hold request content. */
+export const asGatewayError = (cause: unknown): GatewayError =>
+	cause instanceof GatewayError ? cause : new GatewayError(500, "Internal gateway error.");
+
 export const invalidRequest = (message: string, param: string | null = null, code: string | null = null) =>
 	new GatewayError(400, message, { param, code });

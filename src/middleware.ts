@@ -31,7 +31,7 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
  * `request.body` makes workerd build a stream object, which showed in the profile of every
  * request). False for a chunked body, which has no declared length and must be counted while read.
  */
-export function declaredLengthFits(headers: Headers, maxSize: number): boolean {
+function declaredLengthFits(headers: Headers, maxSize: number): boolean {
 	const declared = headers.get("content-length");
 	if (declared === null || headers.has("transfer-encoding")) return false;
 	if (Number(declared) > maxSize) throw tooLarge(maxSize);

@@ -12,8 +12,8 @@ function bearer(header: string | undefined): string | null {
 }
 
 /** Clients: `Authorization: Bearer sk-…`. Looked up by its hash; only isolate memory sees it raw. */
-export async function authenticate(env: Env, authorization: string | null | undefined): Promise<KeyRecord> {
-	const key = bearer(authorization ?? undefined);
+async function authenticate(env: Env, authorization: string | undefined): Promise<KeyRecord> {
+	const key = bearer(authorization);
 	if (!key) {
 		throw new GatewayError(401, "Missing API key: send it as 'Authorization: Bearer sk-…'.", {
 			code: "invalid_api_key",

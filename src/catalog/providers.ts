@@ -40,7 +40,7 @@ function providersOf(env: Env): Map<string, Provider> {
 		return {
 			name: p.name,
 			protocol: p.protocol,
-			baseUrl: p.base_url.replace(/\/+$/, ""),
+			baseUrl: p.base_url,
 			apiKey: typeof key === "string" ? key : undefined,
 		};
 	});

@@ -1,7 +1,7 @@
 import type { KeyRecord } from "../auth/key-record";
 import type { Config } from "../config";
 import type { Env } from "../env";
-import { GatewayError } from "../errors";
+import { asGatewayError, GatewayError } from "../errors";
 import { loadStoredImage } from "../images/load";
 import type { UpstreamRequest } from "../protocols/adapter";
 import type { ChatRequest } from "../schemas/chat-request";
@@ -58,8 +58,7 @@ export async function dispatch(input: DispatchInput): Promise<Dispatched> {
 		if (!log.resolved) throw new Error("dispatch answered without a model");
 		return { ok: true, answer, target: log.resolved, attempts: log.attempts };
 	} catch (error) {
-		if (!(error instanceof GatewayError)) throw error;
-		return { ok: false, error, target: log.resolved, attempts: log.attempts };
+		return { ok: false, error: asGatewayError(error), target: log.resolved, attempts: log.attempts };
 	}
 }
 

@@ -1,5 +1,5 @@
 import { type Config, configOf } from "../config";
-import { GatewayError } from "../errors";
+import { asGatewayError, type GatewayError } from "../errors";
 import { admitRequest } from "../limits/enforce";
 import type { ResponseContext } from "../protocols/adapter";
 import type { ChatRequest } from "../schemas/chat-request";
@@ -84,7 +84,7 @@ export async function runEngine(call: EngineCall, ingress: Ingress): Promise<Eng
 		key: call.apiKey,
 		clientSignal: config.drainOnDisconnect ? new AbortController().signal : clientSignal,
 		settings: config.upstream,
-	}).catch((cause) => ({ ok: false as const, error: asGatewayError(cause), target: null, attempts: [] }));
+	});
 	const { attempts } = dispatched;
 	if (!dispatched.ok) {
 		const { error } = dispatched;
@@ -178,9 +178,6 @@ function streamResult(
 		firstTokenAt: tally.firstTokenAt,
 	};
 }
-
-const asGatewayError = (cause: unknown): GatewayError =>
-	cause instanceof GatewayError ? cause : new GatewayError(500, "Internal gateway error.");
 
 function keep(call: EngineCall, work: Promise<unknown> | undefined): void {
 	if (work) call.ctx.waitUntil(work);

@@ -1,7 +1,9 @@
 import type { GatewayError } from "../../errors";
 import type { Usage } from "../../schemas/chat-response";
+import type { Outcome } from "../result";
 
-export type StreamOutcome = "ok" | "upstream_error" | "client_disconnected";
+/** A stream has started, so it was not refused. */
+export type StreamOutcome = Exclude<Outcome, "rejected">;
 
 /** What a stream learned by the time it ended: read by the usage recorder. */
 export interface StreamTally {
