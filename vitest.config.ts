@@ -55,6 +55,8 @@ async function workerOptions(inject: Inject, overrides: Record<string, string>) 
 		main: "./src/index.ts",
 		wrangler: { configPath: "./wrangler.toml" },
 		miniflare: {
+			// An empty database beside DB, for tests that migrate old rows (test/worker/migrations/).
+			d1Databases: { MIGRATION_DB: "migration-check" },
 			bindings: {
 				TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, "migrations")),
 				OPENAI_BASE_URL: `${inject<string>("openaiUrl")}/v1`,

@@ -4,6 +4,7 @@ import type { Env } from "../env";
 import { asGatewayError, GatewayError } from "../errors";
 import { loadStoredImage } from "../images/load";
 import type { UpstreamRequest } from "../protocols/adapter";
+import { loadTurnState } from "../round-trip/turn-state";
 import type { ChatRequest } from "../schemas/chat-request";
 import { callUpstream, clientGone, readBodyText, scrubUpstream } from "./call-upstream";
 import { type ResolvedTarget, resolveTarget } from "./resolve-target";
@@ -108,6 +109,7 @@ async function tryModel(input: DispatchInput, resolved: ResolvedTarget, log: Dis
 	const upstreamRequest = await resolved.adapter.buildRequest(input.request, resolved.target, {
 		fetch: fetcherFor(resolved),
 		loadImage: (id) => loadStoredImage(input.env, id),
+		loadTurnState: (ids) => loadTurnState(input.env, input.key.id, ids),
 	});
 	for (let retry = 0; ; retry++) {
 		const started = Date.now();

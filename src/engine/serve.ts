@@ -2,6 +2,7 @@ import { type Config, configOf } from "../config";
 import { asGatewayError, type GatewayError } from "../errors";
 import { admitRequest } from "../limits/enforce";
 import type { ResponseContext } from "../protocols/adapter";
+import { keepTurnState } from "../round-trip/turn-state";
 import type { ChatRequest } from "../schemas/chat-request";
 import type { Completion } from "../schemas/chat-response";
 import { withCost } from "../usage/cost";
@@ -103,6 +104,7 @@ export async function runEngine(call: EngineCall, ingress: Ingress): Promise<Eng
 	const responseContext: ResponseContext = {
 		request,
 		storeImage: storeImageFor(call.env, call.gateId, call.apiKey.id, call.request.url),
+		keepTurnState: (ids, metadata) => keepTurnState(call.env, call.apiKey.id, ids, metadata),
 	};
 	const created = Math.floor(call.startedAt / 1000);
 	const base = { requestedModel, model: target.model, streamed, attempts };

@@ -11,8 +11,8 @@ export function storeImageFor(
 ): ResponseContext["storeImage"] {
 	let store: ResponseContext["storeImage"] | undefined;
 	// Built on the first image only: most answers hold none, and parsing the URL showed in profiles.
-	return (base64, mimeType, thoughtSignature) => {
+	return (base64, mimeType, metadata) => {
 		store ??= createImageStore(env, { gateId, keyId, origin: new URL(requestUrl).origin });
-		return store(base64, mimeType, thoughtSignature);
+		return store(base64, mimeType, metadata);
 	};
 }

@@ -1,5 +1,6 @@
 import type { Env } from "../env";
 import type { StoredImage } from "../protocols/adapter";
+import { parseMetadata } from "../round-trip/metadata";
 import { r2KeyFor } from "./store";
 
 /** Larger stored images are not loaded back: an image fetched by URL may not be larger either. */
@@ -10,15 +11,15 @@ const MAX_LOADED_BYTES = 5 * 1024 * 1024;
  * gone, or when it is larger than MAX_LOADED_BYTES.
  */
 export async function loadStoredImage(env: Env, id: string): Promise<StoredImage | null> {
-	const row = await env.DB.prepare("SELECT media_type, size, thought_signature FROM images WHERE id = ?")
+	const row = await env.DB.prepare("SELECT media_type, size, provider_metadata FROM images WHERE id = ?")
 		.bind(id)
-		.first<{ media_type: string; size: number; thought_signature: string | null }>();
+		.first<{ media_type: string; size: number; provider_metadata: string | null }>();
 	if (!row || row.size > MAX_LOADED_BYTES) return null;
 	const object = await env.IMAGES.get(r2KeyFor(id));
 	if (!object) return null;
 	return {
 		mimeType: row.media_type,
 		bytes: new Uint8Array(await object.arrayBuffer()),
-		thoughtSignature: row.thought_signature,
+		metadata: parseMetadata(row.provider_metadata),
 	};
 }

@@ -1,5 +1,7 @@
 import type { Env } from "../env";
 import { GatewayError } from "../errors";
+import type { ProviderMetadata } from "../protocols/adapter";
+import { serializeMetadata } from "../round-trip/metadata";
 import type { ImageRef } from "../schemas/chat-response";
 
 /**
@@ -34,8 +36,8 @@ export const r2KeyFor = (id: string) => `images/${id}`;
 export function createImageStore(
 	env: Env,
 	meta: ImageMeta,
-): (base64: string, mimeType: string, thoughtSignature?: string) => Promise<ImageRef> {
-	return async (base64, mimeType, thoughtSignature) => {
+): (base64: string, mimeType: string, metadata?: ProviderMetadata) => Promise<ImageRef> {
+	return async (base64, mimeType, metadata) => {
 		const mediaType = mimeType.split(";")[0]?.trim().toLowerCase() ?? "";
 		const ext = EXTENSION_BY_TYPE[mediaType];
 		if (!ext)
@@ -56,7 +58,7 @@ export function createImageStore(
 		}
 		try {
 			await env.DB.prepare(
-				"INSERT INTO images (id, gate_id, key_id, r2_key, media_type, size, sha256, created_at, thought_signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				"INSERT INTO images (id, gate_id, key_id, r2_key, media_type, size, sha256, created_at, provider_metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			)
 				.bind(
 					id,
@@ -67,7 +69,7 @@ export function createImageStore(
 					bytes.byteLength,
 					sha256,
 					Date.now(),
-					thoughtSignature ?? null,
+					serializeMetadata(metadata),
 				)
 				.run();
 		} catch {

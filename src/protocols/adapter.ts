@@ -1,11 +1,12 @@
+import type { ProtocolName } from "../config";
 import type { GatewayError } from "../errors";
 import type { ChatRequest } from "../schemas/chat-request";
 import type { Chunk, Completion, ImageRef } from "../schemas/chat-response";
 
 /**
  * The contract every protocol adapter fulfils. An adapter is pure translation: it knows nothing of
- * Hono, KV or D1. The dispatcher (src/routes/dispatch.ts) owns fetch, timeouts, usage and streaming
- * plumbing; anything with side effects reaches an adapter as a function in its context.
+ * Hono, KV or D1. The engine (src/engine/) owns fetch, timeouts, usage and streaming plumbing;
+ * anything with side effects reaches an adapter as a function in its context.
  */
 export interface ProtocolAdapter {
 	/** Builds the upstream HTTP request. Throws GatewayError(400) for what the upstream cannot honour. */
@@ -39,28 +40,46 @@ export interface Capabilities {
 	image_output: boolean;
 }
 
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * What a provider needs back on a later turn that OpenAI clients cannot carry (a signature on a
+ * generated image, the signed thinking before a tool call), each provider's under its protocol's name
+ * so none reads another's and a new one adds a key, not a column. Stored as JSON; an adapter
+ * validates its own entry when it reads it back, since rows outlive code versions.
+ */
+export type ProviderMetadata = { [protocol in ProtocolName]?: JsonObject };
+
 export interface BuildContext {
 	/** For adapters that must fetch inputs themselves (Gemini inlines https images). */
 	fetch: typeof fetch;
 	/** An image this gateway stored (src/images/load.ts), by its id; null when it is gone. */
 	loadImage?(id: string): Promise<StoredImage | null>;
+	/**
+	 * The metadata kept for earlier assistant turns (ResponseContext.keepTurnState), by the id of any of
+	 * their tool calls; ids with nothing kept (or kept for another key) are absent.
+	 */
+	loadTurnState?(toolCallIds: string[]): Promise<Map<string, ProviderMetadata>>;
 }
 
-/** A generated image as stored: its bytes, and the signature its model attached to it. */
+/** A generated image as stored: its bytes, and what its model attached to it. */
 export interface StoredImage {
 	mimeType: string;
 	bytes: Uint8Array;
-	thoughtSignature: string | null;
+	metadata: ProviderMetadata;
 }
 
 export interface ResponseContext {
 	/** The validated client request (an adapter may answer differently per request, e.g. JSON mode). */
 	request: ChatRequest;
+	/** Stores a generated image (base64) with its metadata and returns the reference to put in the message. */
+	storeImage(base64: string, mimeType: string, metadata?: ProviderMetadata): Promise<ImageRef>;
 	/**
-	 * Stores a generated image (base64), with the thought signature its model attached, and returns
-	 * the reference to put in the message.
+	 * Keeps an assistant turn's metadata under its tool call ids, for the request that sends the tool
+	 * results back. Best effort: a turn whose state is lost continues without it.
 	 */
-	storeImage(base64: string, mimeType: string, thoughtSignature?: string): Promise<ImageRef>;
+	keepTurnState?(toolCallIds: string[], metadata: ProviderMetadata): Promise<void>;
 }
 
 export interface UpstreamRequest {

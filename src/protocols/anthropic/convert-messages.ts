@@ -4,6 +4,7 @@ import { convertUserPart, textBlocks } from "./convert-content";
 import type {
 	AssistantBlock,
 	TextBlock,
+	ThinkingBlock,
 	ToolResultBlock,
 	ToolUseBlock,
 	Turn,
@@ -20,13 +21,18 @@ import type {
  *   turn, since Anthropic requires the results first
  *   (https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/implement-tool-use#handling-tool-use-and-tool-result-content-blocks).
  * - A message with no content left (empty text) is dropped: Anthropic rejects empty blocks.
+ * - An assistant turn whose signed thinking was kept starts with it, as Anthropic requires in a tool
+ *   loop with thinking on (turn-state.ts); `keptThinking` is given only when thinking is on.
  */
 export interface ConvertedMessages {
 	system: TextBlock[];
 	turns: Turn[];
 }
 
-export function convertMessages(messages: ChatMessage[]): ConvertedMessages {
+export function convertMessages(
+	messages: ChatMessage[],
+	keptThinking?: ReadonlyMap<number, ThinkingBlock[]>,
+): ConvertedMessages {
 	const system: TextBlock[] = [];
 	const turns: Turn[] = [];
 
@@ -78,7 +84,7 @@ export function convertMessages(messages: ChatMessage[]): ConvertedMessages {
 				);
 				return;
 			case "assistant":
-				pushAssistant(convertAssistant(message, i));
+				pushAssistant([...(keptThinking?.get(i) ?? []), ...convertAssistant(message, i)]);
 				return;
 			case "tool":
 				if (!answerableIds().has(message.tool_call_id)) {

@@ -5,17 +5,26 @@ import { chooseThinking } from "./choose-thinking";
 import { convertMessages } from "./convert-messages";
 import { convertTools } from "./convert-tools";
 import { rejectUnsupported } from "./reject-unsupported";
-import type { MessagesRequest } from "./wire-request";
+import type { MessagesRequest, ThinkingBlock } from "./wire-request";
 
 /** The only stable version string (https://docs.anthropic.com/en/api/versioning). */
 export const ANTHROPIC_VERSION = "2023-06-01";
 
-/** An OpenAI chat request, already validated, as POST {base}/v1/messages. Throws 400 for what Claude cannot do. */
-export function convertRequest(request: ChatRequest, target: UpstreamTarget): UpstreamRequest {
+/**
+ * An OpenAI chat request, already validated, as POST {base}/v1/messages. Throws 400 for what Claude
+ * cannot do. `keptThinking`: the signed thinking kept for earlier assistant turns, by message index
+ * (turn-state.ts), sent back when thinking is on.
+ */
+export function convertRequest(
+	request: ChatRequest,
+	target: UpstreamTarget,
+	keptThinking: ReadonlyMap<number, ThinkingBlock[]> = new Map(),
+): UpstreamRequest {
 	rejectUnsupported(request);
-	const { system, turns } = convertMessages(request.messages);
 	// Anthropic requires max_tokens; OpenAI clients usually leave it out.
 	const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? target.defaultMaxTokens;
+	const thinking = chooseThinking(request, maxTokens, new Set(keptThinking.keys()));
+	const { system, turns } = convertMessages(request.messages, thinking ? keptThinking : undefined);
 	const body: MessagesRequest = { model: target.upstreamModel, max_tokens: maxTokens, messages: turns };
 	if (system.length > 0) body.system = system;
 	if (request.temperature !== undefined && request.temperature !== null)
@@ -27,7 +36,6 @@ export function convertRequest(request: ChatRequest, target: UpstreamTarget): Up
 	const stops = stopSequences(request.stop);
 	if (stops.length > 0) body.stop_sequences = stops;
 	Object.assign(body, convertTools(request));
-	const thinking = chooseThinking(request, maxTokens);
 	if (thinking) body.thinking = thinking;
 	// safety_identifier is OpenAI's successor to `user`; both identify the end user to the provider.
 	const user = request.user ?? request.safety_identifier;

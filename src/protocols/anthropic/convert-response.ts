@@ -2,6 +2,7 @@ import type { Completion, CompletionMessage, ToolCallOut } from "../../schemas/c
 import { upstreamGarbage } from "../upstream-errors";
 import { mapStopReason } from "./map-stop-reason";
 import { mergeTokens, noTokens, toOpenAIUsage } from "./map-usage";
+import type { ThinkingRecorder } from "./turn-state";
 import { wireMessage } from "./wire";
 
 /** Separates thinking blocks (interleaved thinking yields several); the stream stage uses it too. */
@@ -12,9 +13,10 @@ export const THINKING_SEPARATOR = "\n\n";
  * answer into several text blocks, so they join without a separator); tool_use blocks become
  * `tool_calls`, ids kept; thinking goes to `reasoning_content`, never into content; redacted thinking
  * and server-tool blocks have no OpenAI form and are dropped. In JSON mode the forced tool's input is
- * the content and any text is dropped, so the content stays parseable.
+ * the content and any text is dropped, so the content stays parseable. The signed thinking blocks
+ * and tool call ids go to `recorder`, to be kept for the next turn.
  */
-export function convertResponse(body: unknown, jsonMode: boolean): Completion {
+export function convertResponse(body: unknown, jsonMode: boolean, recorder?: ThinkingRecorder): Completion {
 	const parsed = wireMessage.safeParse(body);
 	if (!parsed.success) throw upstreamGarbage("a message");
 	const texts: string[] = [];
@@ -30,6 +32,7 @@ export function convertResponse(body: unknown, jsonMode: boolean): Completion {
 			case "tool_use":
 				if (jsonMode) json ??= JSON.stringify(block.input);
 				else {
+					recorder?.toolCall(block.id);
 					toolCalls.push({
 						id: block.id,
 						type: "function",
@@ -39,8 +42,11 @@ export function convertResponse(body: unknown, jsonMode: boolean): Completion {
 				break;
 			case "thinking":
 				if (block.thinking !== "") thoughts.push(block.thinking);
+				recorder?.thinking(block.thinking, block.signature);
 				break;
 			case "redacted_thinking":
+				recorder?.redacted(block.data);
+				break;
 			case "unknown":
 				break;
 		}

@@ -1,10 +1,11 @@
 import type { ChunkDelta } from "../../schemas/chat-response";
-import { blankChunk, chunkItem, type SseEvent, type StreamItem } from "../adapter";
+import { blankChunk, chunkItem, type ResponseContext, type SseEvent, type StreamItem } from "../adapter";
 import { upstreamGarbage } from "../upstream-errors";
 import { THINKING_SEPARATOR } from "./convert-response";
 import { mapStreamError } from "./map-error";
 import { mapStopReason } from "./map-stop-reason";
 import { mergeTokens, noTokens, type Tokens, toOpenAIUsage } from "./map-usage";
+import { ThinkingRecorder } from "./turn-state";
 import { type WireBlock, type WireDelta, type WireEvent, wireEvent } from "./wire";
 
 /**
@@ -21,17 +22,23 @@ import { type WireBlock, type WireDelta, type WireEvent, wireEvent } from "./wir
  * - an error event → one error item, after which the stage emits nothing;
  * - ping, message_stop, signatures, citations, redacted thinking and server-tool blocks → nothing.
  * In JSON mode (see json-mode.ts) the forced tool's input pieces are content and text is dropped.
+ * Signed thinking before tool calls is kept for the next turn (turn-state.ts) before the finish chunk
+ * goes out, so a client that answers the tool calls at once finds it.
  */
 
 type Block =
 	| { kind: "text" }
-	| { kind: "thinking"; started: boolean }
+	| { kind: "thinking"; started: boolean; kept: ReturnType<ThinkingRecorder["thinking"]> }
 	| { kind: "tool"; index: number; sawInput: boolean }
 	| { kind: "json"; sawInput: boolean }
 	| { kind: "ignored" };
 
-export function createStreamStage(jsonMode: boolean): Transformer<SseEvent, StreamItem> {
+export function createStreamStage(
+	jsonMode: boolean,
+	ctx?: ResponseContext,
+): Transformer<SseEvent, StreamItem> {
 	const blocks = new Map<number, Block>();
+	const recorder = new ThinkingRecorder();
 	let tokens: Tokens = noTokens();
 	let toolCalls = 0;
 	let reasoningSent = false;
@@ -68,6 +75,7 @@ export function createStreamStage(jsonMode: boolean): Transformer<SseEvent, Stre
 					};
 				}
 				const index = toolCalls++;
+				recorder.toolCall(start.id);
 				const header = delta({
 					tool_calls: [
 						{ index, id: start.id, type: "function", function: { name: start.name, arguments: opening } },
@@ -76,10 +84,16 @@ export function createStreamStage(jsonMode: boolean): Transformer<SseEvent, Stre
 				return { block: { kind: "tool", index, sawInput: opening !== "" }, out: [header] };
 			}
 			case "thinking": {
-				const block: Block = { kind: "thinking", started: false };
+				const block: Block = {
+					kind: "thinking",
+					started: false,
+					kept: recorder.thinking(start.thinking, start.signature),
+				};
 				return { block, out: reason(block, start.thinking) };
 			}
 			case "redacted_thinking":
+				recorder.redacted(start.data);
+				return { block: { kind: "ignored" }, out: [] };
 			case "unknown":
 				return { block: { kind: "ignored" }, out: [] };
 		}
@@ -103,8 +117,12 @@ export function createStreamStage(jsonMode: boolean): Transformer<SseEvent, Stre
 				}
 				return [];
 			case "thinking_delta":
-				return block?.kind === "thinking" ? reason(block, change.thinking) : [];
+				if (block?.kind !== "thinking") return [];
+				block.kept.thinking += change.thinking;
+				return reason(block, change.thinking);
 			case "signature_delta":
+				if (block?.kind === "thinking" && change.signature) block.kept.signature += change.signature;
+				return [];
 			case "citations_delta":
 			case "unknown":
 				return [];
@@ -170,7 +188,13 @@ export function createStreamStage(jsonMode: boolean): Transformer<SseEvent, Stre
 				controller.enqueue({ type: "error", error: upstreamGarbage("a stream event") });
 				return;
 			}
-			for (const item of translate(parsed.data)) controller.enqueue(item);
+			const event = parsed.data;
+			if (event.type === "message_delta" && !finished && ctx && recorder.holdsState) {
+				return recorder.keep(ctx).then(() => {
+					for (const item of translate(event)) controller.enqueue(item);
+				});
+			}
+			for (const item of translate(event)) controller.enqueue(item);
 		},
 	};
 }

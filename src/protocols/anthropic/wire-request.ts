@@ -39,8 +39,13 @@ export interface ToolResultBlock {
 	content?: string | TextBlock[];
 }
 
+/** Signed thinking, sent back exactly as Claude produced it. */
+export type ThinkingBlock =
+	| { type: "thinking"; thinking: string; signature: string }
+	| { type: "redacted_thinking"; data: string };
+
 export type UserBlock = TextBlock | ImageBlock | DocumentBlock | ToolResultBlock;
-export type AssistantBlock = TextBlock | ToolUseBlock;
+export type AssistantBlock = ThinkingBlock | TextBlock | ToolUseBlock;
 
 export type Turn = { role: "user"; content: UserBlock[] } | { role: "assistant"; content: AssistantBlock[] };
 

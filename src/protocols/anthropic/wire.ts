@@ -37,8 +37,9 @@ const knownBlock = z.discriminatedUnion("type", [
 		name: z.string(),
 		input: z.record(z.string(), z.unknown()),
 	}),
-	z.looseObject({ type: z.literal("thinking"), thinking: z.string() }),
-	z.looseObject({ type: z.literal("redacted_thinking") }),
+	// The signature is checked by Anthropic when the block comes back (see turn-state.ts).
+	z.looseObject({ type: z.literal("thinking"), thinking: z.string(), signature: z.optional(z.string()) }),
+	z.looseObject({ type: z.literal("redacted_thinking"), data: z.optional(z.string()) }),
 ]);
 
 /** A content block of a message, or the opening of one in `content_block_start`. */
@@ -60,7 +61,7 @@ const knownDelta = z.discriminatedUnion("type", [
 	z.looseObject({ type: z.literal("text_delta"), text: z.string() }),
 	z.looseObject({ type: z.literal("input_json_delta"), partial_json: z.string() }),
 	z.looseObject({ type: z.literal("thinking_delta"), thinking: z.string() }),
-	z.looseObject({ type: z.literal("signature_delta") }),
+	z.looseObject({ type: z.literal("signature_delta"), signature: z.optional(z.string()) }),
 	z.looseObject({ type: z.literal("citations_delta") }),
 ]);
 

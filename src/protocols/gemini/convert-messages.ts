@@ -4,7 +4,7 @@ import type { ChatMessage, UserContentPart } from "../../schemas/chat-request";
 import type { BuildContext } from "../adapter";
 import { bytesToBase64 } from "./base64";
 import type { InlineImage } from "./fetch-image";
-import { readSignature } from "./thought-signature";
+import { imageSignature, readSignature } from "./thought-signature";
 import type { Content, RequestPart } from "./wire";
 
 export interface ConvertedMessages {
@@ -296,5 +296,6 @@ async function storedImagePart(
 	});
 	if (!image) return link ? { text: link } : null;
 	const inlineData = { mimeType: image.mimeType, data: bytesToBase64(image.bytes) };
-	return image.thoughtSignature ? { inlineData, thoughtSignature: image.thoughtSignature } : { inlineData };
+	const thoughtSignature = imageSignature(image.metadata);
+	return thoughtSignature ? { inlineData, thoughtSignature } : { inlineData };
 }

@@ -10,7 +10,7 @@ import type { ResponseContext } from "../adapter";
 import { mapFinishReason } from "./map-finish-reason";
 import { mapUsage } from "./map-usage";
 import { imageMarkdown, isImageMimeType } from "./render-image";
-import { mintToolCallId } from "./thought-signature";
+import { imageMetadata, mintToolCallId } from "./thought-signature";
 import { type Candidate, generateContentResponseSchema } from "./wire";
 
 /**
@@ -70,7 +70,11 @@ async function convertCandidate(
 			});
 		} else if (part.inlineData) {
 			if (!isImageMimeType(part.inlineData.mimeType)) continue;
-			const ref = await ctx.storeImage(part.inlineData.data, part.inlineData.mimeType, part.thoughtSignature);
+			const ref = await ctx.storeImage(
+				part.inlineData.data,
+				part.inlineData.mimeType,
+				imageMetadata(part.thoughtSignature),
+			);
 			images.push(ref);
 			content += imageMarkdown(ref.image_url.url, content);
 		} else if (part.text) {

@@ -6,7 +6,7 @@ import { errorFromBody } from "./map-error";
 import { mapFinishReason } from "./map-finish-reason";
 import { mapUsage } from "./map-usage";
 import { imageMarkdown, isImageMimeType } from "./render-image";
-import { mintToolCallId } from "./thought-signature";
+import { imageMetadata, mintToolCallId } from "./thought-signature";
 import { type Candidate, errorBodySchema, generateContentResponseSchema } from "./wire";
 
 interface ChoiceState {
@@ -87,7 +87,7 @@ export function createGeminiStreamStage(ctx: ResponseContext): Transformer<SseEv
 				const ref = await ctx.storeImage(
 					part.inlineData.data,
 					part.inlineData.mimeType,
-					part.thoughtSignature,
+					imageMetadata(part.thoughtSignature),
 				);
 				delta(controller, index, { images: [ref] });
 				const link = imageMarkdown(ref.image_url.url, choice.lastContent);

@@ -12,9 +12,10 @@
  * with no length limit (openai-node `ChatCompletionMessageToolCall.id: string`), and the id is only
  * ever echoed back to us.
  *
- * Only function-call signatures are carried. Signatures on text parts (Gemini 3 puts one on the
+ * Only function-call signatures travel in ids. Signatures on text parts (Gemini 3 puts one on the
  * last part of every answer) are dropped: the API validates signatures of function calls in the
- * current turn only (same page, "Validation"), and those on image parts can be over a megabyte.
+ * current turn only (same page, "Validation"). Those on image parts can be over a megabyte, so they
+ * are kept with the stored image instead, as its provider metadata (`{gemini:{thoughtSignature}}`).
  *
  * Format: `call_<24 alphanumerics>` unsigned; `call_<24>_ts_<sig>` when the signature is canonical
  * standard base64 (mapped to base64url, padding dropped: reversible, and the id keeps to
@@ -22,6 +23,7 @@
  * unusual value such as the documented `skip_thought_signature_validator` round-trips exactly.
  */
 
+import type { ProviderMetadata } from "../adapter";
 import { base64ToBytes, bytesToBase64 } from "./base64";
 
 const PREFIX = "call_";
@@ -56,6 +58,17 @@ export function readSignature(id: string): string | undefined {
 		}
 	}
 	return undefined;
+}
+
+/** A generated image's metadata: the signature Gemini put on its part, if any. */
+export function imageMetadata(signature: string | undefined): ProviderMetadata | undefined {
+	return signature ? { gemini: { thoughtSignature: signature } } : undefined;
+}
+
+/** The signature kept with a stored image, when it is a string. */
+export function imageSignature(metadata: ProviderMetadata): string | undefined {
+	const signature = metadata.gemini?.thoughtSignature;
+	return typeof signature === "string" && signature !== "" ? signature : undefined;
 }
 
 function randomAlphanumeric(length: number): string {

@@ -40,7 +40,7 @@ describe("image store", () => {
 			sha256: await hex(bytesOf(PNG_BASE64)),
 			created_at: expect.any(Number),
 			// The model attached none to this one.
-			thought_signature: null,
+			provider_metadata: null,
 		});
 		expect(row?.created_at as number).toBeGreaterThanOrEqual(before);
 	});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../../../src/errors";
-import type { UpstreamTarget } from "../../../../src/protocols/adapter";
+import type { ProviderMetadata, UpstreamTarget } from "../../../../src/protocols/adapter";
 import { anthropicAdapter } from "../../../../src/protocols/anthropic";
 import { type ChatRequest, chatRequest } from "../../../../src/schemas/chat-request";
 
@@ -467,5 +467,87 @@ describe("anthropic request translation", () => {
 			},
 		];
 		for (const body of off) expect((await build(body)).body.thinking, JSON.stringify(body)).toBeUndefined();
+	});
+
+	describe("a tool loop with thinking on", () => {
+		const signed = [
+			{ type: "thinking", thinking: "The user wants Paris weather; call the tool.", signature: "c2lnLTE=" },
+			{ type: "redacted_thinking", data: "ZW5jcnlwdGVk" },
+		];
+		const loop = {
+			reasoning_effort: "low",
+			tools: [{ type: "function", function: { name: "get_weather" } }],
+			messages: [
+				{ role: "user", content: "Weather in Paris?" },
+				{
+					role: "assistant",
+					content: "Checking.",
+					tool_calls: [
+						{
+							id: "toolu_a",
+							type: "function",
+							function: { name: "get_weather", arguments: '{"city":"Paris"}' },
+						},
+					],
+				},
+				{ role: "tool", tool_call_id: "toolu_a", content: "18°C" },
+			],
+		};
+		const withKept = (kept: Record<string, unknown> | Error, asked: string[][] = []) => ({
+			...noFetch,
+			loadTurnState: async (ids: string[]) => {
+				asked.push(ids);
+				if (kept instanceof Error) throw kept;
+				return new Map(Object.entries(kept)) as Map<string, ProviderMetadata>;
+			},
+		});
+		const buildWith = async (body: Record<string, unknown>, ctx: ReturnType<typeof withKept>) =>
+			JSON.parse((await anthropicAdapter.buildRequest(request(body), target, ctx)).body) as Record<
+				string,
+				unknown
+			>;
+
+		it("sends the kept signed thinking back first in the assistant turn and keeps thinking on", async () => {
+			const asked: string[][] = [];
+			const body = await buildWith(loop, withKept({ toolu_a: { anthropic: { thinking: signed } } }, asked));
+			expect(asked).toEqual([["toolu_a"]]);
+			expect(body.thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
+			expect((body.messages as unknown[])[1]).toEqual({
+				role: "assistant",
+				content: [
+					...signed,
+					{ type: "text", text: "Checking." },
+					{ type: "tool_use", id: "toolu_a", name: "get_weather", input: { city: "Paris" } },
+				],
+			});
+		});
+
+		it("leaves thinking off, and sends no thinking, when nothing valid was kept or it cannot be read", async () => {
+			const cases = [
+				withKept({}),
+				// Another provider's state under the same id is not Claude's.
+				withKept({ toolu_a: { gemini: { thinking: signed } } }),
+				// Unsigned thinking would be refused by Anthropic.
+				withKept({
+					toolu_a: { anthropic: { thinking: [{ type: "thinking", thinking: "x", signature: "" }] } },
+				}),
+				withKept(new Error("D1 unavailable")),
+			];
+			for (const ctx of cases) {
+				const body = await buildWith(loop, ctx);
+				expect(body.thinking).toBeUndefined();
+				expect(JSON.stringify(body.messages)).not.toContain("thinking");
+			}
+		});
+
+		it("does not look anything up when the request asks for no thinking", async () => {
+			const asked: string[][] = [];
+			const body = await buildWith(
+				{ ...loop, reasoning_effort: undefined },
+				withKept({ toolu_a: { anthropic: { thinking: signed } } }, asked),
+			);
+			expect(asked).toEqual([]);
+			expect(JSON.stringify(body.messages)).not.toContain("thinking");
+		});
 	});
 });

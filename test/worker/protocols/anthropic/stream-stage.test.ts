@@ -386,3 +386,80 @@ describe("anthropic stream stage", () => {
 		expect(items).toEqual([roleChunk, usageOnly(usage(3, 1)), deltaChunk({ content: "cut" })]);
 	});
 });
+
+describe("Anthropic stream stage: thinking kept for the next turn", () => {
+	const thinkingThenTool = [
+		ev({ type: "message_start", message: { usage: { input_tokens: 5, output_tokens: 1 } } }),
+		ev({
+			type: "content_block_start",
+			index: 0,
+			content_block: { type: "thinking", thinking: "", signature: "" },
+		}),
+		ev({ type: "content_block_delta", index: 0, delta: { type: "thinking_delta", thinking: "Paris, " } }),
+		ev({ type: "content_block_delta", index: 0, delta: { type: "thinking_delta", thinking: "so call it." } }),
+		ev({ type: "content_block_delta", index: 0, delta: { type: "thinking_delta", thinking: "" } }),
+		ev({ type: "content_block_delta", index: 0, delta: { type: "signature_delta", signature: "c2lnLTE=" } }),
+		ev({ type: "content_block_stop", index: 0 }),
+		ev({ type: "content_block_start", index: 1, content_block: { type: "redacted_thinking", data: "ZW5j" } }),
+		ev({ type: "content_block_stop", index: 1 }),
+		ev({
+			type: "content_block_start",
+			index: 2,
+			content_block: { type: "tool_use", id: "toolu_s", name: "get_weather", input: {} },
+		}),
+		ev({
+			type: "content_block_delta",
+			index: 2,
+			delta: { type: "input_json_delta", partial_json: '{"city":"Paris"}' },
+		}),
+		ev({ type: "content_block_stop", index: 2 }),
+		ev({ type: "message_delta", delta: { stop_reason: "tool_use" }, usage: { output_tokens: 30 } }),
+		ev({ type: "message_stop" }),
+	];
+
+	/** Runs the stage, logging the keepTurnState calls and the finish chunk into one timeline. */
+	async function runKeeping(events: SseEvent[], keep: (ids: string[], metadata: unknown) => Promise<void>) {
+		const timeline: string[] = [];
+		const kept: Array<{ ids: string[]; metadata: unknown }> = [];
+		const stage = anthropicAdapter.createStreamStage({
+			...context(),
+			keepTurnState: async (ids, metadata) => {
+				kept.push({ ids, metadata });
+				await keep(ids, metadata);
+				timeline.push("kept");
+			},
+		});
+		const controller = {
+			enqueue: (item: StreamItem) => {
+				if (item.type === "chunk" && item.chunk.choices[0]?.finish_reason) timeline.push("finish");
+			},
+		} as unknown as TransformStreamDefaultController<StreamItem>;
+		for (const event of events) await stage.transform?.(event, controller);
+		return { timeline, kept };
+	}
+
+	it("keeps the signed thinking under the tool call ids before the finish chunk goes out", async () => {
+		const { timeline, kept } = await runKeeping(thinkingThenTool, () => new Promise((r) => setTimeout(r, 5)));
+		expect(kept).toEqual([
+			{
+				ids: ["toolu_s"],
+				metadata: {
+					anthropic: {
+						thinking: [
+							{ type: "thinking", thinking: "Paris, so call it.", signature: "c2lnLTE=" },
+							{ type: "redacted_thinking", data: "ZW5j" },
+						],
+					},
+				},
+			},
+		]);
+		expect(timeline).toEqual(["kept", "finish"]);
+	});
+
+	it("keeps nothing without a tool call, and still finishes when keeping fails", async () => {
+		const noTool = thinkingThenTool.filter((event) => !event.data.includes('"index":2'));
+		expect((await runKeeping(noTool, async () => {})).kept).toEqual([]);
+		const failing = await runKeeping(thinkingThenTool, () => Promise.reject(new Error("D1 down")));
+		expect(failing.timeline).toEqual(["finish"]);
+	});
+});
