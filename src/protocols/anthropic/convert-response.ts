@@ -1,6 +1,6 @@
 import type { Completion, CompletionMessage, ToolCallOut } from "../../schemas/chat-response";
 import { upstreamGarbage } from "../upstream-errors";
-import { mapStopReason } from "./map-stop-reason";
+import { mapFinishReason } from "./map-finish-reason";
 import { mergeTokens, noTokens, toOpenAIUsage } from "./map-usage";
 import type { ThinkingRecorder } from "./turn-state";
 import { wireMessage } from "./wire";
@@ -66,7 +66,12 @@ export function convertResponse(body: unknown, jsonMode: boolean, recorder?: Thi
 		created: 0,
 		model: "",
 		choices: [
-			{ index: 0, message, logprobs: null, finish_reason: mapStopReason(parsed.data.stop_reason, jsonMode) },
+			{
+				index: 0,
+				message,
+				logprobs: null,
+				finish_reason: mapFinishReason(parsed.data.stop_reason, jsonMode),
+			},
 		],
 		usage: toOpenAIUsage(mergeTokens(noTokens(), parsed.data.usage)),
 	};

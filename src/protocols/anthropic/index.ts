@@ -3,7 +3,7 @@ import { asksForThinking } from "./choose-thinking";
 import { convertRequest } from "./convert-request";
 import { convertResponse } from "./convert-response";
 import { type AnthropicResponseContext, wantsJson } from "./json-mode";
-import { mapAnthropicError } from "./map-error";
+import { mapError } from "./map-error";
 import { createStreamStage } from "./stream-stage";
 import { loadThinking, ThinkingRecorder } from "./turn-state";
 
@@ -18,7 +18,7 @@ import { loadThinking, ThinkingRecorder } from "./turn-state";
  * - parameters Claude cannot honour are a 400 naming the parameter (reject-unsupported.ts).
  * - usage.prompt_tokens_details.cache_creation_tokens carries cache writes, for pricing.
  */
-export const anthropicAdapter: ProtocolAdapter = {
+export const adapter: ProtocolAdapter = {
 	async buildRequest(request, target, ctx) {
 		const kept = asksForThinking(request) ? await loadThinking(request.messages, ctx) : undefined;
 		return convertRequest(request, target, kept);
@@ -32,5 +32,5 @@ export const anthropicAdapter: ProtocolAdapter = {
 	createStreamStage(ctx: AnthropicResponseContext) {
 		return createStreamStage(wantsJson(ctx.request), ctx);
 	},
-	mapError: mapAnthropicError,
+	mapError: mapError,
 };

@@ -130,7 +130,7 @@ function errorOf(kind: Kind, upstreamMessage: string | undefined, headers?: Head
 }
 
 /** A non-2xx answer to POST /v1/messages. */
-export function mapAnthropicError(status: number, bodyText: string, headers: Headers): GatewayError {
+export function mapError(status: number, bodyText: string, headers: Headers): GatewayError {
 	const detail = readBody(bodyText);
 	// Credential failures are decided by status first, so no body can talk us into echoing it.
 	const byStatus = kindOfStatus(status);

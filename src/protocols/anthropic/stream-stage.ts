@@ -3,7 +3,7 @@ import { blankChunk, chunkItem, type ResponseContext, type SseEvent, type Stream
 import { upstreamGarbage } from "../upstream-errors";
 import { THINKING_SEPARATOR } from "./convert-response";
 import { mapStreamError } from "./map-error";
-import { mapStopReason } from "./map-stop-reason";
+import { mapFinishReason } from "./map-finish-reason";
 import { mergeTokens, noTokens, type Tokens, toOpenAIUsage } from "./map-usage";
 import { ThinkingRecorder } from "./turn-state";
 import { type WireBlock, type WireDelta, type WireEvent, wireEvent } from "./wire";
@@ -156,7 +156,7 @@ export function createStreamStage(
 				tokens = mergeTokens(tokens, event.usage);
 				if (finished) return [chunkItem(blankChunk([], toOpenAIUsage(tokens)))];
 				finished = true;
-				const finishReason = mapStopReason(event.delta.stop_reason, jsonMode);
+				const finishReason = mapFinishReason(event.delta.stop_reason, jsonMode);
 				return [
 					chunkItem(
 						blankChunk([{ index: 0, delta: {}, finish_reason: finishReason }], toOpenAIUsage(tokens)),

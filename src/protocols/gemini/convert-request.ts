@@ -15,7 +15,7 @@ import type { GenerateContentRequest, GenerationConfig } from "./wire";
  * No maxOutputTokens is sent when the client gave none: Gemini does not require one, and a default
  * cap would cut image models' answers short.
  */
-export async function buildGeminiRequest(
+export async function convertRequest(
 	request: ChatRequest,
 	target: UpstreamTarget,
 	ctx: BuildContext,

@@ -22,7 +22,7 @@ import { type Candidate, generateContentResponseSchema } from "./wire";
  * with empty content, a `refusal` naming the reason, and finish_reason `content_filter`: the
  * request itself was well formed, and OpenAI reports its own moderation stops the same way.
  */
-export async function parseGeminiResponse(body: unknown, ctx: ResponseContext): Promise<Completion> {
+export async function convertResponse(body: unknown, ctx: ResponseContext): Promise<Completion> {
 	const parsed = generateContentResponseSchema.safeParse(body);
 	if (!parsed.success) {
 		throw new GatewayError(502, "The provider returned a response the gateway could not read.", {

@@ -1,13 +1,13 @@
 import type { ProtocolAdapter } from "../adapter";
-import { buildGeminiRequest } from "./convert-request";
-import { parseGeminiResponse } from "./convert-response";
-import { mapGeminiError } from "./map-error";
-import { createGeminiStreamStage } from "./stream-stage";
+import { convertRequest } from "./convert-request";
+import { convertResponse } from "./convert-response";
+import { mapError } from "./map-error";
+import { createStreamStage } from "./stream-stage";
 
 /** Google's Gemini API (generativelanguage v1beta generateContent) behind the OpenAI protocol. */
-export const geminiAdapter: ProtocolAdapter = {
-	buildRequest: buildGeminiRequest,
-	parseResponse: parseGeminiResponse,
-	createStreamStage: createGeminiStreamStage,
-	mapError: mapGeminiError,
+export const adapter: ProtocolAdapter = {
+	buildRequest: convertRequest,
+	parseResponse: convertResponse,
+	createStreamStage,
+	mapError,
 };

@@ -10,7 +10,7 @@ const AUTH_FAILED = "The provider rejected the gateway's credentials.";
  * (which may quote the key). Quota (429) keeps its status and turns RetryInfo.retryDelay into a
  * retry-after header. Messages are passed on for 400s only, with anything key-like redacted.
  */
-export function mapGeminiError(status: number, bodyText: string, headers: Headers): GatewayError {
+export function mapError(status: number, bodyText: string, headers: Headers): GatewayError {
 	const body = parseErrorBody(bodyText);
 	if (!body) {
 		return new GatewayError(502, `The provider returned an unreadable error (HTTP ${status}).`, {

@@ -32,7 +32,7 @@ interface ChoiceState {
  * as soon as it is stored and text that follows keeps its order. A failed store ends the stream
  * with an error item: the client must not get an answer silently missing its picture.
  */
-export function createGeminiStreamStage(ctx: ResponseContext): Transformer<SseEvent, StreamItem> {
+export function createStreamStage(ctx: ResponseContext): Transformer<SseEvent, StreamItem> {
 	const states = new Map<number, ChoiceState>();
 	let latestUsage: Usage | undefined;
 	let reportedUsage: Usage | undefined;

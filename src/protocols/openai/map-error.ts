@@ -3,7 +3,7 @@ import { upstreamAuthFailed } from "../upstream-errors";
 import { errorWire } from "./wire";
 
 /** An OpenAI-protocol upstream's error, as a status a client can act on and OpenAI's own body shape. */
-export function mapOpenAIError(status: number, bodyText: string, headers: Headers): GatewayError {
+export function mapError(status: number, bodyText: string, headers: Headers): GatewayError {
 	// OpenAI's 401 message quotes part of the key it was given: never pass it on.
 	if (status === 401 || status === 403) return upstreamAuthFailed();
 	let parsed: ReturnType<typeof errorWire.safeParse> | undefined;

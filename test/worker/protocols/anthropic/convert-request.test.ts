@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../../../src/errors";
 import type { ProviderMetadata, UpstreamTarget } from "../../../../src/protocols/adapter";
-import { anthropicAdapter } from "../../../../src/protocols/anthropic";
+import { adapter as anthropicAdapter } from "../../../../src/protocols/anthropic";
 import { type ChatRequest, chatRequest } from "../../../../src/schemas/chat-request";
 
 const target: UpstreamTarget = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../../../src/errors";
-import { anthropicAdapter } from "../../../../src/protocols/anthropic";
+import { adapter as anthropicAdapter } from "../../../../src/protocols/anthropic";
 import type { AnthropicResponseContext } from "../../../../src/protocols/anthropic/json-mode";
 import type { ChatRequest } from "../../../../src/schemas/chat-request";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { anthropicAdapter } from "../../../../src/protocols/anthropic";
+import { adapter as anthropicAdapter } from "../../../../src/protocols/anthropic";
 
 const body = (type: string, message: string) =>
 	JSON.stringify({ type: "error", error: { type, message }, request_id: "req_test" });

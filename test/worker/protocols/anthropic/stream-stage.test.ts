@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SseEvent, StreamItem } from "../../../../src/protocols/adapter";
-import { anthropicAdapter } from "../../../../src/protocols/anthropic";
+import { adapter as anthropicAdapter } from "../../../../src/protocols/anthropic";
 import type { AnthropicResponseContext } from "../../../../src/protocols/anthropic/json-mode";
 import type { ChatRequest } from "../../../../src/schemas/chat-request";
 import type { Chunk } from "../../../../src/schemas/chat-response";

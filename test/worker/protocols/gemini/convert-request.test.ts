@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../../../src/errors";
 import type { BuildContext, UpstreamTarget } from "../../../../src/protocols/adapter";
-import { geminiAdapter } from "../../../../src/protocols/gemini";
+import { adapter as geminiAdapter } from "../../../../src/protocols/gemini";
 import { mintToolCallId } from "../../../../src/protocols/gemini/thought-signature";
 import { type ChatRequest, chatRequest } from "../../../../src/schemas/chat-request";
 

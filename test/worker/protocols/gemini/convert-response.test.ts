@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../../../src/errors";
-import { geminiAdapter } from "../../../../src/protocols/gemini";
+import { adapter as geminiAdapter } from "../../../../src/protocols/gemini";
 import { readSignature } from "../../../../src/protocols/gemini/thought-signature";
 import { recordingContext } from "./context";
 

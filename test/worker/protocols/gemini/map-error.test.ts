@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { geminiAdapter } from "../../../../src/protocols/gemini";
+import { adapter as geminiAdapter } from "../../../../src/protocols/gemini";
 
 const map = (status: number, body: unknown, headers: Record<string, string> = {}) => {
 	const error = geminiAdapter.mapError(

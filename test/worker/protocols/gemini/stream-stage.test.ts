@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../../../src/errors";
 import type { ResponseContext, SseEvent, StreamItem } from "../../../../src/protocols/adapter";
-import { geminiAdapter } from "../../../../src/protocols/gemini";
+import { adapter as geminiAdapter } from "../../../../src/protocols/gemini";
 import { readSignature } from "../../../../src/protocols/gemini/thought-signature";
 import type { Chunk } from "../../../../src/schemas/chat-response";
 import { runStage } from "../../streaming/collect";

@@ -5,7 +5,7 @@ import type { FinishReason } from "../../schemas/chat-response";
  * tool call was ours — the forced tool that emulates response_format — because the client asked for
  * a JSON answer, not for a tool call. Reasons Anthropic adds later end the answer normally.
  */
-export function mapStopReason(reason: string | null | undefined, jsonMode: boolean): FinishReason {
+export function mapFinishReason(reason: string | null | undefined, jsonMode: boolean): FinishReason {
 	switch (reason) {
 		case "max_tokens":
 		case "model_context_window_exceeded":
