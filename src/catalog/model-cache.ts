@@ -1,3 +1,4 @@
+import { TtlCache } from "../cache/ttl-cache";
 import { configOf } from "../config";
 import type { Env } from "../env";
 import { type CatalogModel, findModel } from "./models";
@@ -11,23 +12,25 @@ import { type CatalogModel, findModel } from "./models";
  * D1 read; the map is bounded.
  */
 const MAX_ENTRIES = 500;
-const cache = new Map<string, { model: CatalogModel | null; expiresAt: number }>();
+let cache: TtlCache<string, CatalogModel | null> | null = null;
+
+/** The TTL is a setting: an isolate has one, so the cache is built again only if it changes. */
+function cacheFor(ttlMs: number): TtlCache<string, CatalogModel | null> {
+	if (cache?.ttlMs !== ttlMs) cache = new TtlCache({ maxEntries: MAX_ENTRIES, ttlMs });
+	return cache;
+}
 
 export async function findModelCached(env: Env, id: string, now = Date.now()): Promise<CatalogModel | null> {
 	const ttl = configOf(env).catalogCacheMs;
 	if (ttl === 0) return findModel(env, id);
-	const hit = cache.get(id);
-	if (hit && hit.expiresAt > now) return hit.model;
+	const models = cacheFor(ttl);
+	const hit = models.get(id, now);
+	if (hit !== undefined) return hit;
 	const model = await findModel(env, id);
-	cache.delete(id);
-	if (cache.size >= MAX_ENTRIES) {
-		const oldest = cache.keys().next().value;
-		if (oldest !== undefined) cache.delete(oldest);
-	}
-	cache.set(id, { model, expiresAt: now + ttl });
+	models.set(id, model, now);
 	return model;
 }
 
 export function forgetCachedModel(id: string): void {
-	cache.delete(id);
+	cache?.delete(id);
 }
