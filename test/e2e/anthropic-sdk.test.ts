@@ -1,6 +1,17 @@
 import OpenAI from "openai";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import {
+	ANTHROPIC_KEY,
+	JSON_TOOL_INPUT,
+	PARTIAL_TEXT,
+	RATE_LIMITED_RETRY_AFTER,
+	TEXT,
+	TEXT_USAGE,
+	TOOL_LOOP,
+	TOOLS_PARALLEL,
+} from "../fakes/scenarios/anthropic";
+import { GATE_ID } from "../shared/patterns";
 import { type RunningGateway, startGateway } from "./wrangler-dev";
 
 /**
@@ -10,8 +21,7 @@ import { type RunningGateway, startGateway } from "./wrangler-dev";
  */
 
 const ADMIN_TOKEN = "e2e-anthropic-admin-token";
-const UPSTREAM_KEY = "sk-ant-upstream-SECRET";
-const GATE_ID = /^gate-[0-9a-z]{9}[A-Za-z0-9_-]{20}$/;
+const UPSTREAM_KEY = ANTHROPIC_KEY;
 const PRICES = { input_price: 1, output_price: 2 };
 const MODELS: Array<[string, string]> = [
 	["anthropic/e2e-text", "text"],
@@ -74,11 +84,13 @@ describe("Claude models under wrangler dev, through the openai package", () => {
 		for await (const chunk of stream) chunks.push(chunk);
 		expect(chunks[0]?.id).toMatch(GATE_ID);
 		expect(chunks.every((chunk) => chunk.model === "anthropic/e2e-text")).toBe(true);
-		expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("")).toBe(
-			"Héllo, wörld! 👋 How can I help?",
-		);
+		expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("")).toBe(TEXT);
 		expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
-		expect(chunks.at(-1)?.usage).toMatchObject({ prompt_tokens: 21, completion_tokens: 9, total_tokens: 30 });
+		expect(chunks.at(-1)?.usage).toMatchObject({
+			prompt_tokens: TEXT_USAGE.input_tokens,
+			completion_tokens: TEXT_USAGE.output_tokens,
+			total_tokens: TEXT_USAGE.input_tokens + TEXT_USAGE.output_tokens,
+		});
 	});
 
 	it("reassembles text followed by two parallel tool calls with the SDK's stream helper", async () => {
@@ -99,24 +111,28 @@ describe("Claude models under wrangler dev, through the openai package", () => {
 		expect(final.choices).toHaveLength(1);
 		expect(final.choices[0]?.finish_reason).toBe("tool_calls");
 		const message = final.choices[0]?.message;
-		expect(message?.content).toBe("Let me check both.");
+		expect(message?.content).toBe(TOOLS_PARALLEL.text);
 		expect(
 			(message?.tool_calls ?? []).map((call) =>
 				call.type === "function"
 					? { id: call.id, type: call.type, name: call.function.name, arguments: call.function.arguments }
 					: call,
 			),
-		).toEqual([
-			{ id: "toolu_fake_weather", type: "function", name: "get_weather", arguments: '{"city":"Paris"}' },
-			{ id: "toolu_fake_time", type: "function", name: "get_time", arguments: '{"zone":"Europe/Rome"}' },
-		]);
+		).toEqual(
+			TOOLS_PARALLEL.calls.map(({ id, name, input }) => ({
+				id,
+				type: "function",
+				name,
+				arguments: JSON.stringify(input),
+			})),
+		);
 	});
 
 	it("runs a tool loop with the SDK's runner; the fake checks the second request field by field", async () => {
 		const calls: unknown[] = [];
 		const runner = client.chat.completions.runTools({
 			model: "anthropic/e2e-loop",
-			messages: [{ role: "user", content: "Weather in Paris?" }],
+			messages: [{ role: "user", content: TOOL_LOOP.question }],
 			stream: true,
 			tools: [
 				{
@@ -128,14 +144,14 @@ describe("Claude models under wrangler dev, through the openai package", () => {
 						parse: (input: string) => JSON.parse(input) as { city: string },
 						function: (args: { city: string }) => {
 							calls.push(args);
-							return "18°C and sunny";
+							return TOOL_LOOP.result;
 						},
 					},
 				},
 			],
 		});
-		expect(await runner.finalContent()).toBe("In Paris it is 18°C and sunny.");
-		expect(calls).toEqual([{ city: "Paris" }]);
+		expect(await runner.finalContent()).toBe(TOOL_LOOP.answer);
+		expect(calls).toEqual([TOOL_LOOP.call.input]);
 	});
 
 	it("returns schema-shaped JSON as the message content for response_format", async () => {
@@ -152,7 +168,7 @@ describe("Claude models under wrangler dev, through the openai package", () => {
 		});
 		expect(completion.choices[0]?.finish_reason).toBe("stop");
 		expect(completion.choices[0]?.message.tool_calls ?? []).toEqual([]);
-		expect(JSON.parse(completion.choices[0]?.message.content ?? "")).toEqual({ answer: 42, unit: "°C" });
+		expect(JSON.parse(completion.choices[0]?.message.content ?? "")).toEqual(JSON_TOOL_INPUT);
 	});
 
 	it("raises the SDK's APIError for an error Claude reports mid-stream", async () => {
@@ -165,7 +181,7 @@ describe("Claude models under wrangler dev, through the openai package", () => {
 		const failure = await (async () => {
 			for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
 		})().catch((error: unknown) => error);
-		expect(text).toBe("Partial answer that");
+		expect(text).toBe(PARTIAL_TEXT);
 		expect(failure).toBeInstanceOf(OpenAI.APIError);
 		expect(failure).toMatchObject({
 			error: { message: "The upstream provider is temporarily overloaded; retry later.", code: "overloaded" },
@@ -178,7 +194,9 @@ describe("Claude models under wrangler dev, through the openai package", () => {
 			.catch((error: unknown) => error);
 		expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
 		expect(limited).toMatchObject({ status: 429, code: "rate_limit_exceeded" });
-		expect((limited as InstanceType<typeof OpenAI.APIError>).headers?.get("retry-after")).toBe("17");
+		expect((limited as InstanceType<typeof OpenAI.APIError>).headers?.get("retry-after")).toBe(
+			RATE_LIMITED_RETRY_AFTER,
+		);
 	});
 
 	it("never writes the provider key or the upstream address to its logs", () => {

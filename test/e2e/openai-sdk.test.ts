@@ -1,6 +1,14 @@
 import OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionTool } from "openai/resources/chat/completions";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import {
+	OPENAI_KEY,
+	RATE_LIMITED_RETRY_AFTER,
+	STREAMED_TOOL_CALLS,
+	TEXT,
+	USAGE,
+} from "../fakes/scenarios/openai";
+import { GATE_ID } from "../shared/patterns";
 import { type RunningGateway, startGateway } from "./wrangler-dev";
 
 /**
@@ -9,21 +17,13 @@ import { type RunningGateway, startGateway } from "./wrangler-dev";
  */
 
 const ADMIN_TOKEN = "e2e-admin-token";
-const UPSTREAM_KEY = "sk-upstream-openai-SECRET";
-const TEXT = "Héllo from the fake 🌍!";
-const GATE_ID = /^gate-[0-9a-z]{9}[A-Za-z0-9_-]{20}$/;
-const UPSTREAM_USAGE = {
-	prompt_tokens: 19,
-	completion_tokens: 10,
-	total_tokens: 29,
-	prompt_tokens_details: { cached_tokens: 3, audio_tokens: 0 },
-	completion_tokens_details: { reasoning_tokens: 2, audio_tokens: 0 },
-};
+const UPSTREAM_KEY = OPENAI_KEY;
+const UPSTREAM_USAGE = USAGE;
 // USD per million tokens; no cached-input price, so cached tokens cost the input price.
 const TEXT_PRICES = { input_price: 1, output_price: 2 };
 const TOOLS_PRICES = { input_price: 3, output_price: 5 };
-const TEXT_COST = (19 * 1 + 10 * 2) / 1e6;
-const TOOLS_COST = (19 * 3 + 10 * 5) / 1e6;
+const TEXT_COST = (USAGE.prompt_tokens * 1 + USAGE.completion_tokens * 2) / 1e6;
+const TOOLS_COST = (USAGE.prompt_tokens * 3 + USAGE.completion_tokens * 5) / 1e6;
 
 const TOOLS: ChatCompletionTool[] = [
 	{
@@ -261,10 +261,14 @@ describe("the gateway under wrangler dev, through the openai package", () => {
 			if (call.type !== "function") throw new Error(`unexpected tool call type ${call.type}`);
 			return { id: call.id, type: call.type, name: call.function.name, arguments: call.function.arguments };
 		});
-		expect(calls).toEqual([
-			{ id: "call_A1", type: "function", name: "get_weather", arguments: '{"city":"Paris \\"France\\""}' },
-			{ id: "call_B2", type: "function", name: "get_time", arguments: '{"tz":"CET"}' },
-		]);
+		expect(calls).toEqual(
+			STREAMED_TOOL_CALLS.map(({ id, name, pieces }) => ({
+				id,
+				type: "function",
+				name,
+				arguments: pieces.join(""),
+			})),
+		);
 		expect(JSON.parse(calls[0]?.arguments ?? "")).toEqual({ city: 'Paris "France"' });
 		gateIds.push(final.id);
 	});
@@ -347,7 +351,9 @@ describe("the gateway under wrangler dev, through the openai package", () => {
 			code: "rate_limit_exceeded",
 			error: { message: "The upstream provider is rate-limiting requests: Rate limit reached for requests" },
 		});
-		expect((limited as InstanceType<typeof OpenAI.APIError>).headers?.get("retry-after")).toBe("7");
+		expect((limited as InstanceType<typeof OpenAI.APIError>).headers?.get("retry-after")).toBe(
+			RATE_LIMITED_RETRY_AFTER,
+		);
 		const limitedId = (limited as InstanceType<typeof OpenAI.APIError>).requestID ?? "";
 		expect(limitedId).toMatch(GATE_ID);
 		gateIds.push(unknownId, limitedId);
@@ -369,17 +375,17 @@ describe("the gateway under wrangler dev, through the openai package", () => {
 			{
 				group: "openai/e2e-text",
 				requests: 2,
-				prompt_tokens: 38,
-				completion_tokens: 20,
-				total_tokens: 58,
+				prompt_tokens: 2 * USAGE.prompt_tokens,
+				completion_tokens: 2 * USAGE.completion_tokens,
+				total_tokens: 2 * USAGE.total_tokens,
 				cost: 2 * TEXT_COST,
 			},
 			{
 				group: "openai/e2e-tools",
 				requests: 1,
-				prompt_tokens: 19,
-				completion_tokens: 10,
-				total_tokens: 29,
+				prompt_tokens: USAGE.prompt_tokens,
+				completion_tokens: USAGE.completion_tokens,
+				total_tokens: USAGE.total_tokens,
 				cost: TOOLS_COST,
 			},
 		];

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { OPENAI_KEY } from "../fakes/scenarios/openai";
 import { type RunningGateway, startGateway } from "./wrangler-dev";
 
 /**
@@ -59,7 +60,7 @@ describe("README", () => {
 		gateway = await startGateway({
 			vars: {
 				OPENAI_BASE_URL: `${inject("openaiUrl")}/v1`,
-				OPENAI_API_KEY: "sk-upstream-openai-SECRET",
+				OPENAI_API_KEY: OPENAI_KEY,
 				// What `npm run dev` puts in .dev.vars, which the README's examples rely on.
 				ADMIN_TOKEN: "dev-admin-token",
 				DEMO_MODEL: "on",

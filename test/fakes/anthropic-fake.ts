@@ -1,8 +1,23 @@
-import { existsSync, readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import path from "node:path";
+import { missingFixtureMessage, readFixture } from "./fixtures";
 import type { FakeHandler } from "./http";
 import { json, writeInPieces } from "./http";
+import {
+	ANTHROPIC_KEY,
+	BAD_REQUEST_MESSAGE,
+	CACHED_TEXT,
+	CACHED_USAGE,
+	JSON_TOOL_INPUT,
+	PARTIAL_TEXT,
+	PARTIAL_USAGE,
+	RATE_LIMITED_RETRY_AFTER,
+	TEXT,
+	TEXT_USAGE,
+	THINKING,
+	TOOL_LOOP,
+	TOOL_NO_ARGS,
+	TOOLS_PARALLEL,
+} from "./scenarios/anthropic";
 
 /**
  * A fake Anthropic Messages API speaking the real wire format: `POST /v1/messages`, `x-api-key` and
@@ -10,7 +25,8 @@ import { json, writeInPieces } from "./http";
  * go wrong, and streams with `event:` lines, `ping` events, trailing-space padding inside `data:`
  * lines, written in odd-sized byte pieces so multi-byte UTF-8 characters are split.
  *
- * The request's `model` (the catalog's upstream_model) picks the scenario:
+ * The request's `model` (the catalog's upstream_model) picks the scenario; what they answer is in
+ * scenarios/anthropic.ts:
  *   text            "Héllo, wörld! 👋 How can I help?" (usage 21 in / 9 out)
  *   cached          short text; usage 10 in, 300 cache writes, 2000 cache reads, 5 out
  *   tools-parallel  text "Let me check both." + get_weather {city:"Paris"} + get_time {zone:"Europe/Rome"}
@@ -32,13 +48,11 @@ import { json, writeInPieces } from "./http";
  *   server-error    HTTP 500 api_error               bad-request   HTTP 400 invalid_request_error
  *   forbidden       HTTP 403 permission_error        too-large     HTTP 413 (plain text, as Cloudflare sends)
  *   replay-text, replay-tool-no-args, replay-quoted-tool, replay-thinking, replay-server-tools
- *                   stream the recorded responses in ../shared/fixtures/anthropic when present, or
- *                   equivalent constructed events when not (same block shapes, our own text)
+ *                   stream the recorded responses in anthropic/ of the fixtures folder (fixtures.ts);
+ *                   HTTP 500 api_error naming the file when it is not there
  *   anything else   HTTP 404 not_found_error "model: <name>", as Anthropic answers an unknown model
  */
 
-const API_KEY = "sk-ant-upstream-SECRET";
-const FIXTURES = path.resolve(process.cwd(), "../shared/fixtures/anthropic");
 const PIECES = [7, 3, 11, 1, 5, 2, 13];
 
 type Obj = Record<string, unknown>;
@@ -70,7 +84,7 @@ export const handleAnthropic: FakeHandler = async (req, body, res) => {
 	if (req.method !== "POST" || url.pathname !== "/v1/messages") {
 		return json(res, 404, errorBody("not_found_error", "Not found"));
 	}
-	if (req.headers["x-api-key"] !== API_KEY)
+	if (req.headers["x-api-key"] !== ANTHROPIC_KEY)
 		return json(res, 401, errorBody("authentication_error", "invalid x-api-key"));
 	if (!req.headers["anthropic-version"]) return invalid(res, "anthropic-version: header is required");
 	let request: unknown;
@@ -103,11 +117,7 @@ async function respond(
 	req: IncomingMessage,
 	res: ServerResponse,
 ): Promise<Answer | undefined> {
-	const text = (
-		value: string,
-		stop_reason = "end_turn",
-		usage: Answer["usage"] = { input_tokens: 21, output_tokens: 9 },
-	) => ({
+	const text = (value: string, stop_reason = "end_turn", usage: Answer["usage"] = TEXT_USAGE) => ({
 		content: [{ type: "text", text: value }],
 		stop_reason,
 		usage,
@@ -115,44 +125,38 @@ async function respond(
 	const messages = request.messages as Obj[];
 	switch (model) {
 		case "text":
-			return text("Héllo, wörld! 👋 How can I help?");
+			return text(TEXT);
 		case "cached":
-			return text("Cached hello.", "end_turn", {
-				input_tokens: 10,
-				cache_creation_input_tokens: 300,
-				cache_read_input_tokens: 2000,
-				output_tokens: 5,
-			});
+			return text(CACHED_TEXT, "end_turn", CACHED_USAGE);
 		case "tools-parallel":
 			return {
 				content: [
-					{ type: "text", text: "Let me check both." },
-					{ type: "tool_use", id: "toolu_fake_weather", name: "get_weather", input: { city: "Paris" } },
-					{ type: "tool_use", id: "toolu_fake_time", name: "get_time", input: { zone: "Europe/Rome" } },
+					{ type: "text", text: TOOLS_PARALLEL.text },
+					...TOOLS_PARALLEL.calls.map((call) => ({ type: "tool_use", ...call })),
 				],
 				stop_reason: "tool_use",
-				usage: { input_tokens: 310, output_tokens: 88 },
+				usage: TOOLS_PARALLEL.usage,
 			};
 		case "tool-no-args":
 			return {
 				content: [
-					{ type: "text", text: "Refreshing." },
-					{ type: "tool_use", id: "toolu_fake_refresh", name: "refresh_inbox", input: {} },
+					{ type: "text", text: TOOL_NO_ARGS.text },
+					{ type: "tool_use", ...TOOL_NO_ARGS.call, input: {} },
 				],
 				stop_reason: "tool_use",
-				usage: { input_tokens: 120, output_tokens: 30 },
+				usage: TOOL_NO_ARGS.usage,
 			};
 		case "tool-loop":
 			return toolLoop(messages, res);
 		case "thinking":
 			return {
 				content: [
-					{ type: "thinking", thinking: "6 × 7 = 42, so the answer is 42.", signature: "c2lnbmF0dXJl" },
-					{ type: "redacted_thinking", data: "ZW5jcnlwdGVk" },
-					{ type: "text", text: "42" },
+					{ type: "thinking", thinking: THINKING.thinking, signature: THINKING.signature },
+					{ type: "redacted_thinking", data: THINKING.redacted },
+					{ type: "text", text: THINKING.text },
 				],
 				stop_reason: "end_turn",
-				usage: { input_tokens: 30, output_tokens: 60 },
+				usage: THINKING.usage,
 			};
 		case "refusal":
 			return {
@@ -172,9 +176,7 @@ async function respond(
 				return undefined;
 			}
 			return {
-				content: [
-					{ type: "tool_use", id: "toolu_fake_json", name: choice.name, input: { answer: 42, unit: "°C" } },
-				],
+				content: [{ type: "tool_use", id: "toolu_fake_json", name: choice.name, input: JSON_TOOL_INPUT }],
 				stop_reason: "tool_use",
 				usage: { input_tokens: 50, output_tokens: 20 },
 			};
@@ -194,7 +196,7 @@ async function respond(
 				json(res, 529, errorBody("overloaded_error", "Overloaded"));
 				return undefined;
 			}
-			return text("Partial answer that", "end_turn", { input_tokens: 17, output_tokens: 4 });
+			return text(PARTIAL_TEXT, "end_turn", PARTIAL_USAGE);
 		case "garbage":
 			if (request.stream === true) {
 				res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" });
@@ -211,7 +213,7 @@ async function respond(
 				429,
 				errorBody("rate_limit_error", "This request would exceed your organization's rate limit."),
 				{
-					"retry-after": "17",
+					"retry-after": RATE_LIMITED_RETRY_AFTER,
 					"anthropic-ratelimit-requests-remaining": "0",
 				},
 			);
@@ -220,10 +222,10 @@ async function respond(
 			json(res, 500, errorBody("api_error", "Internal server error"));
 			return undefined;
 		case "bad-request":
-			invalid(res, "messages.0.content: fake bad request for the gateway tests");
+			invalid(res, BAD_REQUEST_MESSAGE);
 			return undefined;
 		case "forbidden":
-			json(res, 403, errorBody("permission_error", `key ${API_KEY} may not use this model`));
+			json(res, 403, errorBody("permission_error", `key ${ANTHROPIC_KEY} may not use this model`));
 			return undefined;
 		case "too-large":
 			res.writeHead(413, { "content-type": "text/html" });
@@ -240,8 +242,8 @@ async function respond(
 }
 
 /** The expected second turn of the tool-loop scenario, as the gateway must translate it. */
-const LOOP_CALL = { type: "tool_use", id: "toolu_loop_1", name: "get_weather", input: { city: "Paris" } };
-const LOOP_RESULT = { type: "tool_result", tool_use_id: "toolu_loop_1", content: "18°C and sunny" };
+const LOOP_CALL = { type: "tool_use", ...TOOL_LOOP.call };
+const LOOP_RESULT = { type: "tool_result", tool_use_id: TOOL_LOOP.call.id, content: TOOL_LOOP.result };
 
 function toolLoop(messages: Obj[], res: ServerResponse): Answer | undefined {
 	const last = messages.at(-1);
@@ -249,10 +251,10 @@ function toolLoop(messages: Obj[], res: ServerResponse): Answer | undefined {
 		Array.isArray(last?.content) &&
 		last.content.some((block) => isObj(block) && block.type === "tool_result");
 	if (!hasResult) {
-		return { content: [LOOP_CALL], stop_reason: "tool_use", usage: { input_tokens: 90, output_tokens: 40 } };
+		return { content: [LOOP_CALL], stop_reason: "tool_use", usage: TOOL_LOOP.callUsage };
 	}
 	const expected = [
-		{ role: "user", content: [{ type: "text", text: "Weather in Paris?" }] },
+		{ role: "user", content: [{ type: "text", text: TOOL_LOOP.question }] },
 		{ role: "assistant", content: [LOOP_CALL] },
 		{ role: "user", content: [LOOP_RESULT] },
 	];
@@ -262,9 +264,9 @@ function toolLoop(messages: Obj[], res: ServerResponse): Answer | undefined {
 		return undefined;
 	}
 	return {
-		content: [{ type: "text", text: "In Paris it is 18°C and sunny." }],
+		content: [{ type: "text", text: TOOL_LOOP.answer }],
 		stop_reason: "end_turn",
-		usage: { input_tokens: 150, output_tokens: 12 },
+		usage: TOOL_LOOP.answerUsage,
 	};
 }
 
@@ -531,90 +533,22 @@ async function stream(res: ServerResponse, events: Obj[] | string): Promise<void
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Replays of recorded responses, with constructed stand-ins when the fixtures are absent.
+// Replays of recorded responses.
 
-const REPLAYS: Record<string, { file: string; fallback: Answer }> = {
-	"replay-text": {
-		file: "anthropic-text-raw.response.sse",
-		fallback: {
-			content: [{ type: "text", text: "2" }],
-			stop_reason: "end_turn",
-			usage: { input_tokens: 20, output_tokens: 5 },
-		},
-	},
-	"replay-tool-no-args": {
-		file: "anthropic-tool-no-args.chunks.txt",
-		fallback: {
-			content: [
-				{ type: "text", text: "I'll refresh the list." },
-				{ type: "tool_use", id: "toolu_stand_in_1", name: "updateIssueList", input: {} },
-			],
-			stop_reason: "tool_use",
-			usage: { input_tokens: 500, output_tokens: 40 },
-		},
-	},
-	"replay-quoted-tool": {
-		file: "anthropic-issue-11719-quoted-tool-input.chunks.txt",
-		fallback: {
-			content: [
-				{
-					type: "tool_use",
-					id: "toolu_stand_in_2",
-					name: "save_note",
-					input: { note: 'He said: "go \\ now"', tags: ["a"] },
-				},
-			],
-			stop_reason: "tool_use",
-			usage: { input_tokens: 900, output_tokens: 100 },
-		},
-	},
-	"replay-thinking": {
-		file: "anthropic-clear-thinking.1.chunks.txt",
-		fallback: {
-			content: [
-				{ type: "thinking", thinking: "Half of 370 is 185.", signature: "c2ln" },
-				{ type: "text", text: "185" },
-			],
-			stop_reason: "end_turn",
-			usage: { input_tokens: 60, output_tokens: 50 },
-		},
-	},
-	"replay-server-tools": {
-		file: "anthropic-text-server-tool-and-tool-use-raw.response.sse",
-		fallback: {
-			content: [
-				{ type: "text", text: "Searching for a tool." },
-				{
-					type: "server_tool_use",
-					id: "srvtoolu_stand_in",
-					name: "tool_search_tool_bm25",
-					input: { query: "rates" },
-				},
-				{
-					type: "tool_search_tool_result",
-					tool_use_id: "srvtoolu_stand_in",
-					content: { type: "tool_search_tool_search_result", tool_references: [] },
-				},
-				{ type: "text", text: "Found it." },
-				{
-					type: "tool_use",
-					id: "toolu_stand_in_3",
-					name: "get_exchange_rate",
-					input: { from_currency: "USD", to_currency: "EUR" },
-				},
-			],
-			stop_reason: "tool_use",
-			usage: { input_tokens: 700, output_tokens: 170 },
-		},
-	},
+const REPLAYS: Record<string, string> = {
+	"replay-text": "anthropic-text-raw.response.sse",
+	"replay-tool-no-args": "anthropic-tool-no-args.chunks.txt",
+	"replay-quoted-tool": "anthropic-issue-11719-quoted-tool-input.chunks.txt",
+	"replay-thinking": "anthropic-clear-thinking.1.chunks.txt",
+	"replay-server-tools": "anthropic-text-server-tool-and-tool-use-raw.response.sse",
 };
 
 async function replay(model: string, res: ServerResponse): Promise<void> {
-	const spec = REPLAYS[model];
-	if (!spec) return json(res, 404, errorBody("not_found_error", `model: ${model}`));
-	const file = path.join(FIXTURES, spec.file);
-	if (!existsSync(file)) return stream(res, answerEvents(spec.fallback, model));
-	const text = readFileSync(file, "utf8");
+	const file = REPLAYS[model];
+	if (!file) return json(res, 404, errorBody("not_found_error", `model: ${model}`));
+	const recorded = readFixture("anthropic", file);
+	if (!recorded) return json(res, 500, errorBody("api_error", missingFixtureMessage("anthropic", file)));
+	const text = recorded.toString("utf8");
 	if (file.endsWith(".sse")) return stream(res, text);
 	// vercel/ai recordings keep one event per line without SSE framing: frame them as the API does.
 	const events = text

@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
-import fs from "node:fs";
 import type { ServerResponse } from "node:http";
-import path from "node:path";
 import { deflateSync } from "node:zlib";
+import { listFixtures, missingFixtureMessage, readFixture } from "./fixtures";
 import type { FakeHandler } from "./http";
 import { json, writeInPieces } from "./http";
 
@@ -17,13 +16,12 @@ import { json, writeInPieces } from "./http";
  * thought signatures of function calls this fake emitted (it signs them from their content and
  * rejects a later turn that replays one without its signature, as Gemini 3 does).
  *
- * Test helpers: GET /__fake/png serves the PNG the `image` scenario draws; GET /__fake/fixtures
- * lists the recorded responses in ../shared/fixtures/gemini (empty when that folder is absent),
- * GET /__fake/fixture/<file> serves one; scenario `replay-<file stem>` answers with it.
+ * Test helpers: GET /__fake/png serves the PNG the `image` scenario draws; GET /__fake/fixture/<file>
+ * serves one recorded response of gemini/ in the fixtures folder (fixtures.ts); scenario
+ * `replay-<file stem>` answers with it, or with a 500 naming the file when it is not there.
  */
 
 export const FAKE_GEMINI_KEY = "AIza-upstream-gemini-SECRET";
-const FIXTURES = path.resolve(process.cwd(), "../shared/fixtures/gemini");
 const MODEL_VERSION = "fake-gemini-1";
 
 type Json = Record<string, unknown>;
@@ -723,26 +721,23 @@ async function stream(
 	res.end();
 }
 
-function listFixtures(): string[] {
-	try {
-		return fs.readdirSync(FIXTURES).sort();
-	} catch {
-		return [];
-	}
-}
-
 async function replay(res: ServerResponse, stem: string, streaming: boolean): Promise<void> {
-	const files = listFixtures();
+	const files = listFixtures("gemini");
 	const sse = `${stem}.response.sse`;
 	const jsonFile = [`${stem}.response.json`, `${stem}.json`].find((f) => files.includes(f));
-	if (streaming && files.includes(sse)) {
+	const recordedSse = streaming && files.includes(sse) ? readFixture("gemini", sse) : undefined;
+	if (recordedSse) {
 		res.writeHead(200, { "content-type": "text/event-stream" });
-		await writeInPieces(res, fs.readFileSync(path.join(FIXTURES, sse), "utf8"), [4093, 17, 65536], 0);
+		await writeInPieces(res, recordedSse.toString("utf8"), [4093, 17, 65536], 0);
 		res.end();
 		return;
 	}
-	if (!jsonFile) return sendError(res, new FakeError(404, `fixture ${stem} is not available`, "NOT_FOUND"));
-	const body = JSON.parse(fs.readFileSync(path.join(FIXTURES, jsonFile), "utf8")) as Json;
+	const recorded = jsonFile ? readFixture("gemini", jsonFile) : undefined;
+	if (!recorded) {
+		const wanted = streaming ? `${sse} or ${stem}.response.json` : `${stem}.response.json`;
+		return sendError(res, new FakeError(500, missingFixtureMessage("gemini", wanted), "INTERNAL"));
+	}
+	const body = JSON.parse(recorded.toString("utf8")) as Json;
 	if (!streaming) return json(res, 200, body, { "content-type": "application/json; charset=UTF-8" });
 	res.writeHead(200, { "content-type": "text/event-stream" });
 	await writeInPieces(res, `data: ${JSON.stringify(body)}\r\n\r\n`, [65536, 4093], 0);
@@ -755,13 +750,12 @@ export const handleGemini: FakeHandler = async (req, rawBody, res) => {
 		res.writeHead(200, { "content-type": "image/png" });
 		return void res.end(FAKE_PNG);
 	}
-	if (req.method === "GET" && url.pathname === "/__fake/fixtures")
-		return json(res, 200, { files: listFixtures() });
 	if (req.method === "GET" && url.pathname.startsWith("/__fake/fixture/")) {
-		const name = path.basename(decodeURIComponent(url.pathname.slice("/__fake/fixture/".length)));
-		if (!listFixtures().includes(name)) return json(res, 404, { error: "no such fixture" });
+		const name = decodeURIComponent(url.pathname.slice("/__fake/fixture/".length));
+		const recorded = readFixture("gemini", name);
+		if (!recorded) return json(res, 500, { error: missingFixtureMessage("gemini", name) });
 		res.writeHead(200, { "content-type": "application/octet-stream" });
-		return void res.end(fs.readFileSync(path.join(FIXTURES, name)));
+		return void res.end(recorded);
 	}
 
 	const route = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(url.pathname);

@@ -1,15 +1,32 @@
-import { existsSync, readFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
-import path from "node:path";
+import { missingFixtureMessage, readFixture } from "./fixtures";
 import type { FakeHandler } from "./http";
 import { json, writeInPieces } from "./http";
+import {
+	BAD_REQUEST_ERROR,
+	DRIP_USAGE,
+	ERROR_MESSAGES,
+	GROQ_KEY,
+	OPENAI_KEY,
+	PARTIAL,
+	RATE_LIMITED_RETRY_AFTER,
+	RELEASED,
+	STREAMED_TOOL_CALLS,
+	SYSTEM_FINGERPRINT,
+	TEXT,
+	TEXT_PIECES,
+	TOOL_CALL,
+	UPSTREAM_REQUEST_ID,
+	USAGE,
+} from "./scenarios/openai";
 
 /**
  * A fake OpenAI Chat Completions API, as strict as the real one where it matters to the gateway:
  * Bearer auth, `data:`-only SSE with `[DONE]`, a role-first chunk, a usage chunk with `choices: []`
  * only when `stream_options.include_usage` is set, errors in OpenAI's body shape.
  *
- * The scenario is the upstream model name (the request's `model`):
+ * The scenario is the upstream model name (the request's `model`); what they answer is in
+ * scenarios/openai.ts:
  *   text            a short answer with multi-byte characters; streams in odd byte pieces
  *   text-crlf       the same stream with CRLF line endings, comments and keep-alives
  *   echo-request    answers with the JSON of what it received (body and relevant headers)
@@ -32,14 +49,11 @@ import { json, writeInPieces } from "./http";
  *   flaky-<n>-<token>  fails the first n requests with 500, then answers like `text`
  *   brief-429-<token>  429 with retry-after: 0 once, then answers like `text`
  *   html-404        404 with an HTML body, as a proxy in front of a wrong base URL answers
- *   fixture-<name>  replays ../shared/fixtures/openai/<name>.response.sse byte for byte
+ *   fixture-<name>  streams the recorded openai/<name>.response.sse (test/fakes/fixtures.ts) byte for
+ *                   byte; 500 naming the file when it is not there
  */
 
-const KEYS: Record<string, string> = {
-	"/v1": "sk-upstream-openai-SECRET",
-	"/groq/v1": "gsk-upstream-groq-SECRET",
-};
-const FIXTURES = path.resolve(process.cwd(), "../shared/fixtures/openai");
+const KEYS: Record<string, string> = { "/v1": OPENAI_KEY, "/groq/v1": GROQ_KEY };
 const PIECES = [7, 1, 13, 3, 64, 2, 5];
 
 const gates = new Map<string, () => void>();
@@ -73,20 +87,12 @@ interface ChatBody {
 	messages?: unknown[];
 }
 
-const USAGE = {
-	prompt_tokens: 19,
-	completion_tokens: 10,
-	total_tokens: 29,
-	prompt_tokens_details: { cached_tokens: 3, audio_tokens: 0 },
-	completion_tokens_details: { reasoning_tokens: 2, audio_tokens: 0 },
-};
-
 function base(model: string) {
 	return {
 		id: "chatcmpl-fake123",
 		created: 1_750_000_000,
 		model: `${model}-2025-01-01`,
-		system_fingerprint: "fp_fake",
+		system_fingerprint: SYSTEM_FINGERPRINT,
 	};
 }
 
@@ -102,8 +108,6 @@ function chunk(model: string, delta: object, finish: string | null = null, inclu
 function sseFrame(data: string, eol = "\n"): string {
 	return `data: ${data}${eol}${eol}`;
 }
-
-const TEXT_PIECES = ["Héllo", " from", " the fake", " 🌍", "!"];
 
 function textStream(model: string, includeUsage: boolean, eol = "\n", extras = false): string {
 	const frames: string[] = [];
@@ -137,12 +141,12 @@ function toolStream(model: string, includeUsage: boolean): string {
 	});
 	const deltas: Array<[object, string | null]> = [
 		[{ role: "assistant", content: null }, null],
-		[call(0, "call_A1", "get_weather"), null],
-		[args(0, '{"city":"Par'), null],
-		[args(0, 'is \\"Fr'), null],
-		[args(0, 'ance\\""}'), null],
-		[call(1, "call_B2", "get_time"), null],
-		[args(1, '{"tz":"CET"}'), null],
+		...STREAMED_TOOL_CALLS.flatMap(
+			({ id, name, pieces }, index): Array<[object, null]> => [
+				[call(index, id, name), null],
+				...pieces.map((piece): [object, null] => [args(index, piece), null]),
+			],
+		),
 		[{}, "tool_calls"],
 	];
 	const frames = deltas.map(([delta, finish]) => sseFrame(chunk(model, delta, finish, includeUsage)));
@@ -182,7 +186,7 @@ async function sendInPieces(res: ServerResponse, text: string): Promise<void> {
 function openSse(res: ServerResponse): void {
 	res.writeHead(200, {
 		"content-type": "text/event-stream; charset=utf-8",
-		"x-request-id": "req_upstream_1",
+		"x-request-id": UPSTREAM_REQUEST_ID,
 	});
 }
 
@@ -252,7 +256,7 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 	if (flaky && failNow(model, Number(flaky[1]))) {
 		return json(res, 500, {
 			error: {
-				message: "The server had an error while processing your request.",
+				message: ERROR_MESSAGES.serverError,
 				type: "server_error",
 				param: null,
 				code: null,
@@ -265,7 +269,7 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 			429,
 			{
 				error: {
-					message: "Rate limit reached for requests",
+					message: ERROR_MESSAGES.rateLimited,
 					type: "requests",
 					param: null,
 					code: "rate_limit_exceeded",
@@ -280,19 +284,19 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 			429,
 			{
 				error: {
-					message: "Rate limit reached for requests",
+					message: ERROR_MESSAGES.rateLimited,
 					type: "requests",
 					param: null,
 					code: "rate_limit_exceeded",
 				},
 			},
-			{ "retry-after": "7" },
+			{ "retry-after": RATE_LIMITED_RETRY_AFTER },
 		);
 	}
 	if (model === "server-error") {
 		return json(res, 500, {
 			error: {
-				message: "The server had an error while processing your request.",
+				message: ERROR_MESSAGES.serverError,
 				type: "server_error",
 				param: null,
 				code: null,
@@ -302,7 +306,7 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 	if (model === "unavailable") {
 		return json(res, 503, {
 			error: {
-				message: "The engine is currently overloaded.",
+				message: ERROR_MESSAGES.unavailable,
 				type: "server_error",
 				param: null,
 				code: null,
@@ -310,15 +314,7 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 		});
 	}
 	if (model === "bad-request") {
-		return json(res, 400, {
-			error: {
-				message:
-					"Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
-				type: "invalid_request_error",
-				param: "max_tokens",
-				code: "unsupported_parameter",
-			},
-		});
+		return json(res, 400, { error: BAD_REQUEST_ERROR });
 	}
 	if (model === "html-404") {
 		res.writeHead(404, { "content-type": "text/html" });
@@ -349,6 +345,23 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 			);
 		return void res.end(sseFrame("[DONE]"));
 	}
+	if (model.startsWith("fixture-")) {
+		const file = `${model.slice("fixture-".length)}.response.sse`;
+		const recorded = readFixture("openai", file);
+		if (!recorded) {
+			return json(res, 500, {
+				error: {
+					message: missingFixtureMessage("openai", file),
+					type: "server_error",
+					param: null,
+					code: null,
+				},
+			});
+		}
+		if (!stream) return json(res, 400, { error: { message: "fixture scenarios only stream" } });
+		openSse(res);
+		return sendInPieces(res, recorded.toString("utf8"));
+	}
 	if (!stream) {
 		if (model === "tools") {
 			const payload = completion(model, "");
@@ -358,9 +371,9 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 					content: null,
 					tool_calls: [
 						{
-							id: "call_A1",
+							id: TOOL_CALL.id,
 							type: "function",
-							function: { name: "get_weather", arguments: '{"city":"Paris"}' },
+							function: { name: TOOL_CALL.name, arguments: TOOL_CALL.arguments },
 						},
 					],
 				});
@@ -368,7 +381,7 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 			}
 			return json(res, 200, payload);
 		}
-		return json(res, 200, completion(model, TEXT_PIECES.join("")));
+		return json(res, 200, completion(model, TEXT));
 	}
 
 	// Streams from here on.
@@ -381,8 +394,7 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 	}
 	if (model === "tools") return sendInPieces(res, toolStream(model, includeUsage));
 	const head =
-		sseFrame(chunk(model, { role: "assistant", content: "" })) +
-		sseFrame(chunk(model, { content: "partial" }));
+		sseFrame(chunk(model, { role: "assistant", content: "" })) + sseFrame(chunk(model, { content: PARTIAL }));
 	if (model === "die-midstream") {
 		await writeInPieces(res, head, PIECES);
 		await sleep(5);
@@ -411,7 +423,7 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 	if (model.startsWith("gated-")) {
 		res.write(head);
 		await gate(model.slice("gated-".length));
-		res.write(sseFrame(chunk(model, { content: " released" })));
+		res.write(sseFrame(chunk(model, { content: RELEASED })));
 		res.write(sseFrame(chunk(model, {}, "stop")));
 		return void res.end(sseFrame("[DONE]"));
 	}
@@ -432,19 +444,14 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 		res.write(sseFrame(chunk(model, {}, "stop")));
 		if (includeUsage) {
 			// Fewer tokens than the text's length suggests (~4 characters a token): an estimate would differ.
-			const usage = { prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 };
 			res.write(
-				sseFrame(JSON.stringify({ ...base(model), object: "chat.completion.chunk", choices: [], usage })),
+				sseFrame(
+					JSON.stringify({ ...base(model), object: "chat.completion.chunk", choices: [], usage: DRIP_USAGE }),
+				),
 			);
 		}
 		status.finished = !status.closedEarly;
 		return void res.end(sseFrame("[DONE]"));
-	}
-	if (model.startsWith("fixture-")) {
-		const file = path.join(FIXTURES, `${model.slice("fixture-".length)}.response.sse`);
-		if (!existsSync(file))
-			return void res.end(sseFrame(JSON.stringify({ error: { message: "fixture missing" } })));
-		return sendInPieces(res, readFileSync(file, "utf8"));
 	}
 	return void res.end(
 		sseFrame(JSON.stringify({ error: { message: `unknown scenario ${model}`, type: "server_error" } })),

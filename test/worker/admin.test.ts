@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { USAGE } from "../fakes/scenarios/openai";
 import { admin, chat, createKey, gateway, putModel, uniqueModelId, usageRow } from "./helpers";
 
 describe("admin: models", () => {
@@ -99,8 +100,9 @@ describe("admin: usage", () => {
 			ids.push(res.headers.get("x-request-id") ?? "");
 		}
 		for (const id of ids) await usageRow(id);
-		const costA = (19 * 1 + 10 * 2) / 1e6;
-		const costB = (19 * 10 + 10 * 20) / 1e6;
+		const { prompt_tokens, completion_tokens, total_tokens } = USAGE;
+		const costA = (prompt_tokens * 1 + completion_tokens * 2) / 1e6;
+		const costB = (prompt_tokens * 10 + completion_tokens * 20) / 1e6;
 
 		const byModel = (await (await admin(`/admin/usage?group_by=model&key_id=${keyId}`)).json()) as {
 			data: unknown[];
@@ -110,12 +112,12 @@ describe("admin: usage", () => {
 				{
 					group: a,
 					requests: 2,
-					prompt_tokens: 38,
-					completion_tokens: 20,
-					total_tokens: 58,
+					prompt_tokens: 2 * prompt_tokens,
+					completion_tokens: 2 * completion_tokens,
+					total_tokens: 2 * total_tokens,
 					cost: 2 * costA,
 				},
-				{ group: b, requests: 1, prompt_tokens: 19, completion_tokens: 10, total_tokens: 29, cost: costB },
+				{ group: b, requests: 1, prompt_tokens, completion_tokens, total_tokens, cost: costB },
 			].sort((x, y) => x.group.localeCompare(y.group)),
 		);
 
@@ -126,9 +128,9 @@ describe("admin: usage", () => {
 			{
 				group: keyId,
 				requests: 2,
-				prompt_tokens: 38,
-				completion_tokens: 20,
-				total_tokens: 58,
+				prompt_tokens: 2 * prompt_tokens,
+				completion_tokens: 2 * completion_tokens,
+				total_tokens: 2 * total_tokens,
 				cost: 2 * costA,
 			},
 		]);
@@ -141,9 +143,9 @@ describe("admin: usage", () => {
 			{
 				group: today,
 				requests: 3,
-				prompt_tokens: 57,
-				completion_tokens: 30,
-				total_tokens: 87,
+				prompt_tokens: 3 * prompt_tokens,
+				completion_tokens: 3 * completion_tokens,
+				total_tokens: 3 * total_tokens,
 				cost: 2 * costA + costB,
 			},
 		]);

@@ -1,4 +1,18 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import {
+	BAD_REQUEST_MESSAGE,
+	CACHED_USAGE,
+	JSON_TOOL_INPUT,
+	PARTIAL_USAGE,
+	RATE_LIMITED_RETRY_AFTER,
+	TEXT,
+	TEXT_USAGE,
+	THINKING,
+	TOOL_LOOP,
+	TOOL_NO_ARGS,
+	TOOLS_PARALLEL,
+} from "../fakes/scenarios/anthropic";
+import { replayIt } from "../shared/replay";
 import { chat, createKey, putModel, readSse, uniqueModelId, usageRow } from "./helpers";
 
 /**
@@ -21,6 +35,13 @@ const usage = (input: number, output: number, cacheRead = 0, cacheWrite = 0) => 
 		cost: cost(prompt, cacheRead, output),
 	};
 };
+/** The OpenAI usage the gateway must report for one of the fake's Anthropic usages. */
+const usageOf = (u: {
+	input_tokens: number;
+	output_tokens: number;
+	cache_read_input_tokens?: number;
+	cache_creation_input_tokens?: number;
+}) => usage(u.input_tokens, u.output_tokens, u.cache_read_input_tokens, u.cache_creation_input_tokens);
 
 let key: string;
 const models = new Map<string, string>();
@@ -134,6 +155,13 @@ function reassemble(chunks: ChunkShape[]) {
 
 const deltas = (chunks: ChunkShape[]) => chunks.map((chunk) => chunk.choices[0]?.delta);
 
+/** The tool calls of `tools-parallel`, as the gateway must give them: arguments as JSON strings. */
+const PARALLEL_CALLS = TOOLS_PARALLEL.calls.map(({ id, name, input }) => ({
+	id,
+	type: "function",
+	function: { name, arguments: JSON.stringify(input) },
+}));
+
 describe("Claude through the gateway, non-streamed", () => {
 	it("answers in OpenAI's shape with usage and cost, and records the usage row", async () => {
 		const { res, gateId, body } = await completed("text");
@@ -146,20 +174,20 @@ describe("Claude through the gateway, non-streamed", () => {
 			choices: [
 				{
 					index: 0,
-					message: { role: "assistant", content: "Héllo, wörld! 👋 How can I help?", refusal: null },
+					message: { role: "assistant", content: TEXT, refusal: null },
 					logprobs: null,
 					finish_reason: "stop",
 				},
 			],
-			usage: usage(21, 9),
+			usage: usageOf(TEXT_USAGE),
 		});
 		expect(await usageRow(gateId)).toMatchObject({
 			provider: "anthropic",
 			upstream_model: "text",
-			prompt_tokens: 21,
-			completion_tokens: 9,
-			total_tokens: 30,
-			cost_usd: cost(21, 0, 9),
+			prompt_tokens: TEXT_USAGE.input_tokens,
+			completion_tokens: TEXT_USAGE.output_tokens,
+			total_tokens: TEXT_USAGE.input_tokens + TEXT_USAGE.output_tokens,
+			cost_usd: cost(TEXT_USAGE.input_tokens, 0, TEXT_USAGE.output_tokens),
 			outcome: "ok",
 			streamed: 0,
 		});
@@ -167,11 +195,14 @@ describe("Claude through the gateway, non-streamed", () => {
 
 	it("counts cache reads and writes into prompt tokens and prices reads at the cached price", async () => {
 		const { gateId, body } = await completed("cached");
-		expect(body.usage).toEqual(usage(10, 5, 2000, 300));
+		expect(body.usage).toEqual(usageOf(CACHED_USAGE));
+		const { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, output_tokens } =
+			CACHED_USAGE;
+		const prompt = input_tokens + cache_creation_input_tokens + cache_read_input_tokens;
 		expect(await usageRow(gateId)).toMatchObject({
-			prompt_tokens: 2310,
-			cached_tokens: 2000,
-			cost_usd: cost(2310, 2000, 5),
+			prompt_tokens: prompt,
+			cached_tokens: cache_read_input_tokens,
+			cost_usd: cost(prompt, cache_read_input_tokens, output_tokens),
 		});
 	});
 
@@ -181,20 +212,9 @@ describe("Claude through the gateway, non-streamed", () => {
 			index: 0,
 			message: {
 				role: "assistant",
-				content: "Let me check both.",
+				content: TOOLS_PARALLEL.text,
 				refusal: null,
-				tool_calls: [
-					{
-						id: "toolu_fake_weather",
-						type: "function",
-						function: { name: "get_weather", arguments: '{"city":"Paris"}' },
-					},
-					{
-						id: "toolu_fake_time",
-						type: "function",
-						function: { name: "get_time", arguments: '{"zone":"Europe/Rome"}' },
-					},
-				],
+				tool_calls: PARALLEL_CALLS,
 			},
 			logprobs: null,
 			finish_reason: "tool_calls",
@@ -205,9 +225,9 @@ describe("Claude through the gateway, non-streamed", () => {
 		const thinking = await completed("thinking");
 		expect(thinking.body.choices[0]?.message).toEqual({
 			role: "assistant",
-			content: "42",
+			content: THINKING.text,
 			refusal: null,
-			reasoning_content: "6 × 7 = 42, so the answer is 42.",
+			reasoning_content: THINKING.thinking,
 		});
 		const refusal = await completed("refusal");
 		expect([refusal.body.choices[0]?.message.content, refusal.body.choices[0]?.finish_reason]).toEqual([
@@ -228,7 +248,7 @@ describe("Claude through the gateway, non-streamed", () => {
 			expect(res.status).toBe(200);
 			expect(body.choices[0]).toEqual({
 				index: 0,
-				message: { role: "assistant", content: '{"answer":42,"unit":"°C"}', refusal: null },
+				message: { role: "assistant", content: JSON.stringify(JSON_TOOL_INPUT), refusal: null },
 				logprobs: null,
 				finish_reason: "stop",
 			});
@@ -384,7 +404,7 @@ describe("the translated request", () => {
 				},
 			},
 		];
-		const first = [{ role: "user", content: "Weather in Paris?" }];
+		const first = [{ role: "user", content: TOOL_LOOP.question }];
 		const res1 = await chat(key, { model: id, messages: first, tools });
 		expect(res1.status).toBe(200);
 		const turn1 = (await res1.json()) as CompletionShape;
@@ -395,9 +415,9 @@ describe("the translated request", () => {
 			refusal: null,
 			tool_calls: [
 				{
-					id: "toolu_loop_1",
+					id: TOOL_LOOP.call.id,
 					type: "function",
-					function: { name: "get_weather", arguments: '{"city":"Paris"}' },
+					function: { name: TOOL_LOOP.call.name, arguments: JSON.stringify(TOOL_LOOP.call.input) },
 				},
 			],
 		});
@@ -405,13 +425,13 @@ describe("the translated request", () => {
 			messages: [
 				...first,
 				assistant,
-				{ role: "tool", tool_call_id: "toolu_loop_1", content: "18°C and sunny" },
+				{ role: "tool", tool_call_id: TOOL_LOOP.call.id, content: TOOL_LOOP.result },
 			],
 			tools,
 		});
 		expect(done).toBe(true);
 		expect(reassemble(chunks)).toEqual({
-			message: { role: "assistant", content: "In Paris it is 18°C and sunny." },
+			message: { role: "assistant", content: TOOL_LOOP.answer },
 			finish: "stop",
 		});
 	});
@@ -435,19 +455,22 @@ describe("Claude through the gateway, streamed", () => {
 		]);
 		expect(chunks.slice(0, -1).every((chunk) => !("usage" in chunk))).toBe(true);
 		expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
-		expect(chunks.at(-1)?.usage).toEqual(usage(21, 9));
+		expect(chunks.at(-1)?.usage).toEqual(usageOf(TEXT_USAGE));
 		expect(await usageRow(gateId)).toMatchObject({
 			outcome: "ok",
 			streamed: 1,
-			prompt_tokens: 21,
-			completion_tokens: 9,
+			prompt_tokens: TEXT_USAGE.input_tokens,
+			completion_tokens: TEXT_USAGE.output_tokens,
 		});
 	});
 
 	it("keeps usage from a client that did not ask, and still records it", async () => {
 		const { gateId, chunks } = await streamed("text");
 		expect(chunks.every((chunk) => !("usage" in chunk))).toBe(true);
-		expect(await usageRow(gateId)).toMatchObject({ outcome: "ok", total_tokens: 30 });
+		expect(await usageRow(gateId)).toMatchObject({
+			outcome: "ok",
+			total_tokens: TEXT_USAGE.input_tokens + TEXT_USAGE.output_tokens,
+		});
 	});
 
 	it("streams text followed by two parallel tool calls that reassemble into the exact message", async () => {
@@ -488,24 +511,9 @@ describe("Claude through the gateway, streamed", () => {
 			{ tool_calls: [{ index: 1, function: { arguments: '"}' } }] },
 			{},
 		]);
-		expect(chunks.at(-1)?.usage).toEqual(usage(310, 88));
+		expect(chunks.at(-1)?.usage).toEqual(usageOf(TOOLS_PARALLEL.usage));
 		expect(reassemble(chunks)).toEqual({
-			message: {
-				role: "assistant",
-				content: "Let me check both.",
-				tool_calls: [
-					{
-						id: "toolu_fake_weather",
-						type: "function",
-						function: { name: "get_weather", arguments: '{"city":"Paris"}' },
-					},
-					{
-						id: "toolu_fake_time",
-						type: "function",
-						function: { name: "get_time", arguments: '{"zone":"Europe/Rome"}' },
-					},
-				],
-			},
+			message: { role: "assistant", content: TOOLS_PARALLEL.text, tool_calls: PARALLEL_CALLS },
 			finish: "tool_calls",
 		});
 	});
@@ -515,12 +523,12 @@ describe("Claude through the gateway, streamed", () => {
 		expect(reassemble(chunks)).toEqual({
 			message: {
 				role: "assistant",
-				content: "Refreshing.",
+				content: TOOL_NO_ARGS.text,
 				tool_calls: [
 					{
-						id: "toolu_fake_refresh",
+						id: TOOL_NO_ARGS.call.id,
 						type: "function",
-						function: { name: "refresh_inbox", arguments: "{}" },
+						function: { name: TOOL_NO_ARGS.call.name, arguments: "{}" },
 					},
 				],
 			},
@@ -531,7 +539,7 @@ describe("Claude through the gateway, streamed", () => {
 	it("streams thinking as reasoning_content", async () => {
 		const { chunks } = await streamed("thinking");
 		expect(reassemble(chunks)).toEqual({
-			message: { role: "assistant", content: "42", reasoning_content: "6 × 7 = 42, so the answer is 42." },
+			message: { role: "assistant", content: THINKING.text, reasoning_content: THINKING.thinking },
 			finish: "stop",
 		});
 	});
@@ -572,7 +580,7 @@ describe("Claude through the gateway, streamed", () => {
 			outcome: "upstream_error",
 			status: 503,
 			error_code: "overloaded",
-			prompt_tokens: 17,
+			prompt_tokens: PARTIAL_USAGE.input_tokens,
 			streamed: 1,
 		});
 	});
@@ -580,7 +588,10 @@ describe("Claude through the gateway, streamed", () => {
 	it("reports a stream cut before message_delta as truncated, and unreadable events as bad responses", async () => {
 		const truncated = await streamed("truncated");
 		expect(truncated.events.at(-1)).toMatchObject({ error: { code: "upstream_stream_truncated" } });
-		expect(await usageRow(truncated.gateId)).toMatchObject({ outcome: "upstream_error", prompt_tokens: 17 });
+		expect(await usageRow(truncated.gateId)).toMatchObject({
+			outcome: "upstream_error",
+			prompt_tokens: PARTIAL_USAGE.input_tokens,
+		});
 		const garbage = await streamed("garbage");
 		expect(garbage.events.at(-1)).toMatchObject({ error: { code: "upstream_bad_response" } });
 	});
@@ -593,7 +604,7 @@ describe("Anthropic errors", () => {
 			400,
 			{
 				type: "invalid_request_error",
-				message: "messages.0.content: fake bad request for the gateway tests",
+				message: BAD_REQUEST_MESSAGE,
 			},
 		],
 		["rate-limited", 429, { type: "rate_limit_error", code: "rate_limit_exceeded" }],
@@ -614,7 +625,8 @@ describe("Anthropic errors", () => {
 				expect(res.status, `${scenario} stream=${stream}`).toBe(status);
 				expect(JSON.parse(text).error).toMatchObject(error);
 				expect(text).not.toMatch(/SECRET|127\.0\.0\.1|organization/);
-				if (scenario === "rate-limited") expect(res.headers.get("retry-after")).toBe("17");
+				if (scenario === "rate-limited")
+					expect(res.headers.get("retry-after")).toBe(RATE_LIMITED_RETRY_AFTER);
 				if (scenario === "forbidden")
 					expect(JSON.parse(text).error.message).toMatch(/rejected the gateway's credentials/);
 			}
@@ -622,8 +634,8 @@ describe("Anthropic errors", () => {
 	}
 });
 
-describe("recorded Anthropic streams (constructed stand-ins when the fixtures are absent)", () => {
-	it("replays a plain text stream", async () => {
+describe("recorded Anthropic streams", () => {
+	replayIt("replays a plain text stream", async () => {
 		const { chunks, done } = await streamed("replay-text");
 		expect(done).toBe(true);
 		const { message, finish } = reassemble(chunks);
@@ -631,7 +643,7 @@ describe("recorded Anthropic streams (constructed stand-ins when the fixtures ar
 		expect(finish).toBe("stop");
 	});
 
-	it("replays a tool call with no arguments", async () => {
+	replayIt("replays a tool call with no arguments", async () => {
 		const { message, finish } = reassemble((await streamed("replay-tool-no-args")).chunks);
 		expect(message.tool_calls).toEqual([
 			{
@@ -643,21 +655,21 @@ describe("recorded Anthropic streams (constructed stand-ins when the fixtures ar
 		expect(finish).toBe("tool_calls");
 	});
 
-	it("replays tool input split inside escaped quotes", async () => {
+	replayIt("replays tool input split inside escaped quotes", async () => {
 		const { message } = reassemble((await streamed("replay-quoted-tool")).chunks);
 		const calls = message.tool_calls as Array<{ function: { arguments: string } }>;
 		expect(calls).toHaveLength(1);
 		expect(JSON.parse(calls[0]?.function.arguments ?? "")).toEqual(expect.any(Object));
 	});
 
-	it("replays thinking then text", async () => {
+	replayIt("replays thinking then text", async () => {
 		const { message, finish } = reassemble((await streamed("replay-thinking")).chunks);
 		expect(message.reasoning_content).toEqual(expect.stringContaining("185"));
 		expect(message.content).toEqual(expect.stringContaining("185"));
 		expect(finish).toBe("stop");
 	});
 
-	it("replays server-tool blocks without turning them into tool calls", async () => {
+	replayIt("replays server-tool blocks without turning them into tool calls", async () => {
 		const { message, finish } = reassemble((await streamed("replay-server-tools")).chunks);
 		expect(message.tool_calls).toEqual([
 			{

@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { BAD_REQUEST_ERROR, ERROR_MESSAGES, RATE_LIMITED_RETRY_AFTER } from "../fakes/scenarios/openai";
+import { GATE_ID } from "../shared/patterns";
 import { chat, createKey, gateway, putModel, uniqueModelId, usageRow } from "./helpers";
 
 let key: string;
@@ -21,7 +23,7 @@ const ask = (model: string, extra: object = {}) => ({
 async function expectError(res: Response, status: number, error: object): Promise<void> {
 	expect(res.status).toBe(status);
 	expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-	expect(res.headers.get("x-request-id")).toMatch(/^gate-/);
+	expect(res.headers.get("x-request-id")).toMatch(GATE_ID);
 	expect(await res.json()).toEqual({
 		error: { param: null, code: null, type: "invalid_request_error", ...error },
 	});
@@ -180,9 +182,9 @@ describe("upstream failures before the first byte", () => {
 			{
 				type: "requests",
 				code: "rate_limit_exceeded",
-				message: "The upstream provider is rate-limiting requests: Rate limit reached for requests",
+				message: `The upstream provider is rate-limiting requests: ${ERROR_MESSAGES.rateLimited}`,
 			},
-			{ "retry-after": "7" },
+			{ "retry-after": RATE_LIMITED_RETRY_AFTER },
 		],
 		[
 			"server-error",
@@ -190,8 +192,7 @@ describe("upstream failures before the first byte", () => {
 			{
 				...serverError,
 				code: "upstream_error",
-				message:
-					"The upstream provider failed (HTTP 500): The server had an error while processing your request.",
+				message: `The upstream provider failed (HTTP 500): ${ERROR_MESSAGES.serverError}`,
 			},
 		],
 		[
@@ -200,18 +201,13 @@ describe("upstream failures before the first byte", () => {
 			{
 				...serverError,
 				code: "upstream_error",
-				message: "The upstream provider failed (HTTP 503): The engine is currently overloaded.",
+				message: `The upstream provider failed (HTTP 503): ${ERROR_MESSAGES.unavailable}`,
 			},
 		],
 		[
 			"bad-request",
 			400,
-			{
-				message:
-					"Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
-				param: "max_tokens",
-				code: "unsupported_parameter",
-			},
+			{ message: BAD_REQUEST_ERROR.message, param: BAD_REQUEST_ERROR.param, code: BAD_REQUEST_ERROR.code },
 		],
 		[
 			"auth-fail",
@@ -279,7 +275,7 @@ describe("every response", () => {
 			await chat(key, ask("openai/no-such-model")),
 			await gateway("/admin/keys", { method: "OPTIONS", headers: { origin: "https://app.example" } }),
 		]) {
-			expect(res.headers.get("x-request-id")).toMatch(/^gate-/);
+			expect(res.headers.get("x-request-id")).toMatch(GATE_ID);
 			expect(res.headers.get("x-content-type-options")).toBe("nosniff");
 			expect(res.headers.get("x-frame-options")).toBe("DENY");
 			expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");

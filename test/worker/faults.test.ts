@@ -1,5 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { GATE_ID } from "../shared/patterns";
+import { parseSse } from "../shared/sse";
 import { chat, createKey, putModel, uniqueModelId } from "./helpers";
 
 /**
@@ -131,29 +133,26 @@ function classify(res: Response, raw: string, streamed: boolean, gateId: string)
 	}
 	if (!contentType.startsWith("text/event-stream"))
 		return { kind: "malformed", detail: `200 ${contentType}` };
-	const blocks = raw.split("\n\n");
-	if (blocks.pop() !== "")
+	const { blocks, terminated } = parseSse(raw);
+	if (!terminated)
 		return { kind: "malformed", detail: `stream does not end with a blank line: ${raw.slice(-200)}` };
 	let content = "";
 	let usage: UsageBody | null = null;
 	for (const [i, block] of blocks.entries()) {
 		const last = i === blocks.length - 1;
-		if (!block.startsWith("data: ")) return { kind: "malformed", detail: `block ${block.slice(0, 100)}` };
-		const data = block.slice("data: ".length);
-		if (data === "[DONE]") {
+		if (block.kind === "not-data") return { kind: "malformed", detail: `block ${block.block.slice(0, 100)}` };
+		if (block.kind === "done") {
 			return last
 				? { kind: "complete", content, usage }
 				: { kind: "malformed", detail: "[DONE] before the end" };
 		}
-		let event: unknown;
-		try {
-			event = JSON.parse(data);
-		} catch {
-			return { kind: "malformed", detail: `event is not JSON: ${data.slice(0, 100)}` };
-		}
+		if (block.kind === "not-json")
+			return { kind: "malformed", detail: `event is not JSON: ${block.data.slice(0, 100)}` };
+		const event = block.value;
 		if (typeof event === "object" && event !== null && "error" in event) {
 			if (!last) return { kind: "malformed", detail: "error event before the end" };
-			if (!isErrorBody(event)) return { kind: "malformed", detail: `error event ${data.slice(0, 200)}` };
+			if (!isErrorBody(event))
+				return { kind: "malformed", detail: `error event ${block.data.slice(0, 200)}` };
 			return { kind: "stream_error", error: event.error };
 		}
 		const chunk = event as {
@@ -266,7 +265,7 @@ describe("faults: 200 concurrent requests against a chaotic upstream", () => {
 			"responses that are neither a complete answer nor a clean error",
 		).toEqual([]);
 		const ids = outcomes.map((o) => o.gateId);
-		expect(ids.every((id) => /^gate-/.test(id))).toBe(true);
+		expect(ids.every((id) => GATE_ID.test(id))).toBe(true);
 		expect(new Set(ids).size).toBe(REQUESTS);
 
 		// 2. What the fake did meanwhile (only this test uses the chaos provider).

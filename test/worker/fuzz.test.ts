@@ -3,6 +3,8 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
+import { GATE_ID } from "../shared/patterns";
+import { parseSse } from "../shared/sse";
 import { ADMIN_TOKEN, createKey, putModel, uniqueModelId } from "./helpers";
 
 /**
@@ -89,18 +91,22 @@ function expectErrorShape(body: unknown, context: string): void {
 
 /** A streamed 200: `data:` events, ending in `[DONE]` or in exactly one error event. */
 function expectSse(raw: string, gateId: string, context: string): "done" | "error" {
-	const blocks = raw.split("\n\n");
-	expect(blocks.pop(), `${context}: stream must end with a blank line`).toBe("");
+	const { blocks, terminated } = parseSse(raw);
+	expect(terminated, `${context}: stream must end with a blank line`).toBe(true);
 	expect(blocks.length, context).toBeGreaterThan(0);
 	blocks.forEach((block, i) => {
-		expect(block.startsWith("data: "), `${context}: block ${i}: ${block.slice(0, 80)}`).toBe(true);
-		const data = block.slice("data: ".length);
+		if (block.kind === "not-data") {
+			expect(block.block.startsWith("data: "), `${context}: block ${i}: ${block.block.slice(0, 80)}`).toBe(
+				true,
+			);
+		}
 		const last = i === blocks.length - 1;
-		if (data === "[DONE]") {
+		if (block.kind === "done") {
 			expect(last, `${context}: [DONE] before the end`).toBe(true);
 			return;
 		}
-		const event = JSON.parse(data) as Record<string, unknown>;
+		if (block.kind === "not-json") throw new SyntaxError(`${context}: block ${i} is not JSON: ${block.data}`);
+		const event = (block.kind === "json" ? block.value : undefined) as Record<string, unknown>;
 		if ("error" in event) {
 			expect(last, `${context}: error event before the end`).toBe(true);
 			expectErrorShape(event, `${context}: error event`);
@@ -110,7 +116,7 @@ function expectSse(raw: string, gateId: string, context: string): "done" | "erro
 		expect(event.id, context).toBe(gateId);
 		expect(event.object, context).toBe("chat.completion.chunk");
 	});
-	return blocks.at(-1) === "data: [DONE]" ? "done" : "error";
+	return blocks.at(-1)?.kind === "done" ? "done" : "error";
 }
 
 /** Status tallies per property, printed with the run counts. */
@@ -125,7 +131,7 @@ async function checkResponse(
 	const raw = await res.text();
 	const status = res.status;
 	const gateId = res.headers.get("x-request-id") ?? "";
-	expect(gateId, `${context}: x-request-id`).toMatch(/^gate-[A-Za-z0-9_-]{8,}$/);
+	expect(gateId, `${context}: x-request-id`).toMatch(GATE_ID);
 	expect(status, `${context}: got ${status} ${raw.slice(0, 300)}`).toBeGreaterThanOrEqual(200);
 	expect(status, `${context}: got ${status} ${raw.slice(0, 300)}`).toBeLessThan(500);
 	const contentType = res.headers.get("content-type") ?? "";

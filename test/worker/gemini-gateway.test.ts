@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readSignature } from "../../src/protocols/gemini/thought-signature";
+import { replayIt } from "../shared/replay";
 import { chat, createKey, gateway, putModel, readSse, uniqueModelId, usageRow } from "./helpers";
 
 /**
@@ -526,7 +527,7 @@ describe("google models: image output", () => {
 		expect(revalidated.status).toBe(304);
 		const imageId = /\/v1\/images\/([^.]+)\./.exec(path)?.[1];
 		const row = await env.DB.prepare(
-			"SELECT gate_id, key_id, media_type, size, thought_signature FROM images WHERE id = ?",
+			"SELECT gate_id, key_id, media_type, size, provider_metadata FROM images WHERE id = ?",
 		)
 			.bind(imageId)
 			.first();
@@ -536,7 +537,7 @@ describe("google models: image output", () => {
 			media_type: "image/png",
 			size: png.byteLength,
 			// Kept to send back with the picture when a later request edits it.
-			thought_signature: "aW1hZ2Utc2lnbmF0dXJl",
+			provider_metadata: JSON.stringify({ gemini: { thoughtSignature: "aW1hZ2Utc2lnbmF0dXJl" } }),
 		});
 	}
 
@@ -839,12 +840,14 @@ describe("google models: errors", () => {
 });
 
 describe("google models: recorded responses", () => {
-	async function fixtures(): Promise<string[]> {
-		return ((await (await fake("/__fake/fixtures")).json()) as { files: string[] }).files;
+	/** One recorded file, read through the fake (the worker has no file system). */
+	async function recording(file: string): Promise<Response> {
+		const res = await fake(`/__fake/fixture/${file}`);
+		expect(res.status, res.ok ? file : await res.clone().text()).toBe(200);
+		return res;
 	}
 
-	it("translates a recorded stream with thought parts", async (ctx) => {
-		if (!(await fixtures()).includes("gemini-stream-thought-parts-raw.response.sse")) return ctx.skip();
+	replayIt("translates a recorded stream with thought parts", async () => {
 		const id = await model("replay-gemini-stream-thought-parts-raw");
 		const { events } = await streamed(
 			await chat(key, { model: id, messages: hello, stream: true, stream_options: { include_usage: true } }),
@@ -860,10 +863,8 @@ describe("google models: recorded responses", () => {
 		});
 	});
 
-	it("carries a real recorded signature in the tool call id", async (ctx) => {
-		const file = "gemini-stream-function-call-roundtrip.0.response.sse";
-		if (!(await fixtures()).includes(file)) return ctx.skip();
-		const raw = await (await fake(`/__fake/fixture/${file}`)).text();
+	replayIt("carries a real recorded signature in the tool call id", async () => {
+		const raw = await (await recording("gemini-stream-function-call-roundtrip.0.response.sse")).text();
 		const recorded = /"thoughtSignature": "([^"]+)"/.exec(raw)?.[1];
 		const id = await model("replay-gemini-stream-function-call-roundtrip.0");
 		const { events } = await streamed(await chat(key, { model: id, messages: hello, stream: true }));
@@ -875,13 +876,12 @@ describe("google models: recorded responses", () => {
 		expect(choicesOf(events).at(-1)?.finish_reason).toBe("tool_calls");
 	});
 
-	it("stores the real 2.5 MB recorded image and serves its exact bytes", async (ctx) => {
+	replayIt("stores the real 2.5 MB recorded image and serves its exact bytes", async () => {
 		const file = "gemini-2.5-flash-image-text-and-image.response.json";
-		if (!(await fixtures()).includes(file)) return ctx.skip();
-		const recorded = (await (await fake(`/__fake/fixture/${file}`)).json()) as {
+		const response = (await (await recording(file)).json()) as {
 			candidates: Array<{ content: { parts: Array<{ inlineData?: { data: string } }> } }>;
 		};
-		const data = recorded.candidates[0]?.content.parts.find((p) => p.inlineData)?.inlineData?.data ?? "";
+		const data = response.candidates[0]?.content.parts.find((p) => p.inlineData)?.inlineData?.data ?? "";
 		// Compared by digest: a deep equality over two million array elements takes seconds.
 		const digest = async (bytes: BufferSource) =>
 			[...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))]
@@ -906,8 +906,7 @@ describe("google models: recorded responses", () => {
 		expect(await served(images[0]?.image_url.url)).toEqual(bytes);
 	});
 
-	it("translates a recorded blocked prompt", async (ctx) => {
-		if (!(await fixtures()).includes("issue-19758-prompt-block.json")) return ctx.skip();
+	replayIt("translates a recorded blocked prompt", async () => {
 		const { body } = await completion(
 			await chat(key, { model: await model("replay-issue-19758-prompt-block"), messages: hello }),
 		);

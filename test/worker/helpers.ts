@@ -53,18 +53,7 @@ export function chat(key: string, body: unknown, init: RequestInit = {}): Promis
 	});
 }
 
-/** Reads an SSE response to its end: the `data:` payloads in order, JSON-parsed except `[DONE]`. */
-export async function readSse(res: Response): Promise<{ events: unknown[]; raw: string }> {
-	const raw = await res.text();
-	const events: unknown[] = [];
-	for (const block of raw.split("\n\n")) {
-		if (!block.trim()) continue;
-		expect(block.startsWith("data: "), `unexpected SSE block: ${block}`).toBe(true);
-		const data = block.slice("data: ".length);
-		events.push(data === "[DONE]" ? "[DONE]" : JSON.parse(data));
-	}
-	return { events, raw };
-}
+export { readSse } from "../shared/sse";
 
 export type UsageRow = Record<string, string | number | null>;
 

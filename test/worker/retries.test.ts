@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { RATE_LIMITED_RETRY_AFTER } from "../fakes/scenarios/openai";
 import { chat, createKey, putModel, readSse, uniqueModelId, usageRow } from "./helpers";
 
 let key: string;
@@ -118,7 +119,7 @@ describe("fallbacks", () => {
 		const b = await scenario("rate-limited");
 		const res = await chat(key, ask(a, { models: [b] }));
 		expect(res.status).toBe(429);
-		expect(res.headers.get("retry-after")).toBe("7");
+		expect(res.headers.get("retry-after")).toBe(RATE_LIMITED_RETRY_AFTER);
 	});
 
 	it("passes over a fallback that refuses the request, and reports the failure of the model asked for", async () => {
