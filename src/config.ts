@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import type { Env } from "./env";
 import { GatewayError } from "./errors";
+import { safeParseInEnglish } from "./schemas/zod-error";
 
 /**
  * Every variable of wrangler.toml, .dev.vars and `wrangler secret put`, parsed once per isolate into
@@ -175,7 +176,7 @@ function extraProviders(env: Env): ExtraProvider[] {
 	} catch {
 		throw new ConfigError("PROVIDERS", "is not valid JSON");
 	}
-	const list = z.array(extraProvider).safeParse(raw);
+	const list = safeParseInEnglish(z.array(extraProvider), raw);
 	if (!list.success) {
 		const issue = list.error.issues[0];
 		const at = issue?.path.length ? ` at [${issue.path.join("].[")}]` : "";

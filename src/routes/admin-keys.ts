@@ -12,7 +12,8 @@ import {
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors";
 import { keyLimitsSchema } from "../limits/key-limits";
-import { readJson, validationError } from "../schemas/zod-error";
+import { readJson } from "../request-body";
+import { validated } from "../schemas/zod-error";
 
 const keyFields = z.strictObject({
 	name: z.string().check(z.minLength(1), z.maxLength(200)),
@@ -46,20 +47,18 @@ const notFound = (id: string) => new GatewayError(404, `No key with id '${id}'.`
 
 export const adminKeysRoute = new Hono<AppEnv>()
 	.post("/", async (c) => {
-		const parsed = createKeyBody.safeParse(await readJson(c.req.raw));
-		if (!parsed.success) throw validationError(parsed.error);
-		const { key, listing } = await createKey(c.env, settingsFrom(parsed.data, null), Date.now());
+		const body = validated(createKeyBody, await readJson(c.req.raw));
+		const { key, listing } = await createKey(c.env, settingsFrom(body, null), Date.now());
 		// The only time the key is ever shown.
 		return c.json({ ...listing, key }, 201);
 	})
 	.get("/", async (c) => c.json({ data: await listKeys(c.env) }))
 	.patch("/:id", async (c) => {
 		const id = c.req.param("id");
-		const parsed = updateKeyBody.safeParse(await readJson(c.req.raw));
-		if (!parsed.success) throw validationError(parsed.error);
+		const body = validated(updateKeyBody, await readJson(c.req.raw));
 		const current = await findKey(c.env, id);
 		if (!current) throw notFound(id);
-		const updated = await updateKey(c.env, id, settingsFrom(parsed.data, current));
+		const updated = await updateKey(c.env, id, settingsFrom(body, current));
 		if (!updated) throw notFound(id);
 		return c.json(updated);
 	})

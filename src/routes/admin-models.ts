@@ -4,7 +4,8 @@ import { describeModel, listModels, modelSpec, upsertModel } from "../catalog/mo
 import { findProvider } from "../catalog/providers";
 import type { AppEnv } from "../env";
 import { GatewayError, invalidRequest } from "../errors";
-import { readJson, validationError } from "../schemas/zod-error";
+import { readJson } from "../request-body";
+import { validated } from "../schemas/zod-error";
 
 const modelIdPattern = /^[a-z0-9][a-z0-9_-]*\/[A-Za-z0-9][A-Za-z0-9._:@-]*$/;
 
@@ -17,9 +18,7 @@ export const adminModelsRoute = new Hono<AppEnv>()
 		const id = `${c.req.param("provider")}/${c.req.param("name")}`;
 		if (!modelIdPattern.test(id))
 			throw invalidRequest(`'${id}' is not a valid model id (provider/name).`, "id");
-		const parsed = modelSpec.safeParse(await readJson(c.req.raw));
-		if (!parsed.success) throw validationError(parsed.error);
-		const spec = parsed.data;
+		const spec = validated(modelSpec, await readJson(c.req.raw));
 		if (spec.provider !== c.req.param("provider")) {
 			throw invalidRequest(`The model id must start with its provider: '${spec.provider}/…'.`, "provider");
 		}

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import * as z from "zod/mini";
 import type { AppEnv } from "../env";
-import { validationError } from "../schemas/zod-error";
+import { validated } from "../schemas/zod-error";
 
 const timeBound = z.pipe(
 	z.string().check(z.refine((v) => !Number.isNaN(Date.parse(v)), "expected an ISO 8601 date or time")),
@@ -25,9 +25,7 @@ const groupExpressions = {
 
 /** `GET /admin/usage`: totals per day, model or key, filtered by key, model and a [from, to) window. */
 export const adminUsageRoute = new Hono<AppEnv>().get("/", async (c) => {
-	const parsed = usageQuery.safeParse(c.req.query());
-	if (!parsed.success) throw validationError(parsed.error);
-	const q = parsed.data;
+	const q = validated(usageQuery, c.req.query());
 	const where: string[] = [];
 	const params: Array<string | number> = [];
 	if (q.key_id) {

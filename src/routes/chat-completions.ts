@@ -3,10 +3,11 @@ import type { Config } from "../config";
 import { type Ingress, runEngine } from "../engine/serve";
 import { encodeEvent, type OutboundEvent } from "../engine/stream/sse-encode";
 import type { AppEnv } from "../env";
+import { readJson } from "../request-body";
 import { gatewayHeaders, jsonResponse } from "../respond";
 import { type ChatRequest, chatRequest } from "../schemas/chat-request";
 import { checkInputLimits } from "../schemas/input-limits";
-import { readJson, validationError } from "../schemas/zod-error";
+import { validated } from "../schemas/zod-error";
 
 /** The OpenAI Chat Completions ingress: its request is the engine's canonical one, so it is only validated. */
 const chatIngress: Ingress = {
@@ -15,10 +16,9 @@ const chatIngress: Ingress = {
 		if (raw && typeof raw === "object" && typeof (raw as { model?: unknown }).model === "string") {
 			named((raw as { model: string }).model);
 		}
-		const parsed = chatRequest.safeParse(raw);
-		if (!parsed.success) throw validationError(parsed.error);
-		checkInputLimits(parsed.data, config.input);
-		return parsed.data;
+		const body = validated(chatRequest, raw);
+		checkInputLimits(body, config.input);
+		return body;
 	},
 	encodeEvents: (events: OutboundEvent[]) => events.map(encodeEvent).join(""),
 };
