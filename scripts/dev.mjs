@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm run dev`: prepares local settings once, applies the D1 migrations to the local database and
-// starts `wrangler dev` on port 8787. Extra arguments go to wrangler (e.g. `-- --var NAME:VALUE`).
+// starts `wrangler dev` on port 8787. Extra arguments go to wrangler (`-- --port 8799 --var NAME:VALUE`);
+// a --port, --ip or --persist-to among them replaces the script's own (scripts/dev-args.mjs).
 import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
+import { devArgs, migrateArgs } from "./dev-args.mjs";
 
 const wrangler =
 	process.platform === "win32" ? "node_modules\\.bin\\wrangler.cmd" : "node_modules/.bin/wrangler";
@@ -32,8 +34,9 @@ const run = (args) => {
 };
 process.on("SIGTERM", () => process.exit(143));
 
-// PORT and PERSIST_DIR let tests start a second, isolated gateway beside yours.
-const persist = process.env.PERSIST_DIR ? ["--persist-to", process.env.PERSIST_DIR] : [];
+// PORT and PERSIST_DIR let tests start a second, isolated gateway beside yours; the same options
+// given as arguments win over them.
+const userArgs = process.argv.slice(2);
 await import("./copy-docs-assets.mjs"); // the /docs UI into public/
-run(["d1", "migrations", "apply", "DB", "--local", ...persist]);
-run(["dev", "--port", process.env.PORT ?? "8787", "--ip", "127.0.0.1", ...persist, ...process.argv.slice(2)]);
+run(migrateArgs(userArgs, process.env));
+run(devArgs(userArgs, process.env));
