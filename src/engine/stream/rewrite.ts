@@ -101,6 +101,8 @@ export function chunkRewriter(options: RewriteOptions): Transformer<StreamItem, 
 function outputChars(chunk: Chunk): number {
 	let chars = 0;
 	for (const { delta } of chunk.choices) {
+		// OpenAI-protocol upstreams send choices without a delta (Azure's content-filter chunks).
+		if (!delta) continue;
 		chars += (delta.content?.length ?? 0) + (delta.reasoning_content?.length ?? 0);
 		for (const call of delta.tool_calls ?? [])
 			chars += (call.function?.name?.length ?? 0) + (call.function?.arguments?.length ?? 0);

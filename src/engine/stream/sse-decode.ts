@@ -33,6 +33,8 @@ export function sseDecoder(): Transformer<Uint8Array, SseEvent> {
 	};
 
 	const consume = (text: string, controller: TransformStreamDefaultController<SseEvent>) => {
+		// An empty piece (or one holding only part of a character) must not forget a CR just read.
+		if (text === "") return;
 		let start = 0;
 		if (skipLeadingLf && text.charCodeAt(0) === 10) start = 1;
 		skipLeadingLf = false;
