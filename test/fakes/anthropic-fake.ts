@@ -11,9 +11,11 @@ import {
 	PARTIAL_TEXT,
 	PARTIAL_USAGE,
 	RATE_LIMITED_RETRY_AFTER,
+	signatureOf,
 	TEXT,
 	TEXT_USAGE,
 	THINKING,
+	THINKING_TOOL_LOOP,
 	TOOL_LOOP,
 	TOOL_NO_ARGS,
 	TOOLS_PARALLEL,
@@ -35,6 +37,9 @@ import {
  *                   checks the assistant and tool_result turns field by field, 400 on any difference,
  *                   else "In Paris it is 18°C and sunny."
  *   thinking        a thinking block (with signature), a redacted_thinking block, then text "42"
+ *   thinking-tool-loop  with thinking on: 1st turn signed thinking + redacted_thinking + get_weather;
+ *                   2nd turn (tool_result present) must carry both blocks back unchanged, first in the
+ *                   assistant turn, else 400; then thinking + the final text (THINKING_TOOL_LOOP)
  *   refusal         no content, stop_reason refusal with stop_details
  *   max-tokens      text cut off, stop_reason max_tokens
  *   stop-sequence   text, stop_reason stop_sequence
@@ -148,6 +153,8 @@ async function respond(
 			};
 		case "tool-loop":
 			return toolLoop(messages, res);
+		case "thinking-tool-loop":
+			return thinkingToolLoop(request, res);
 		case "thinking":
 			return {
 				content: [
@@ -267,6 +274,42 @@ function toolLoop(messages: Obj[], res: ServerResponse): Answer | undefined {
 		content: [{ type: "text", text: TOOL_LOOP.answer }],
 		stop_reason: "end_turn",
 		usage: TOOL_LOOP.answerUsage,
+	};
+}
+
+function thinkingToolLoop(request: Obj, res: ServerResponse): Answer | undefined {
+	const loop = THINKING_TOOL_LOOP;
+	const messages = request.messages as Obj[];
+	if (!isObj(request.thinking) || request.thinking.type !== "enabled") {
+		invalid(res, "fake thinking-tool-loop: thinking must be enabled on every turn");
+		return undefined;
+	}
+	const signed = { type: "thinking", thinking: loop.thinking, signature: signatureOf(loop.thinking) };
+	const redacted = { type: "redacted_thinking", data: loop.redacted };
+	const call = { type: "tool_use", ...loop.call };
+	if (messages.length === 1) {
+		return { content: [signed, redacted, call], stop_reason: "tool_use", usage: loop.callUsage };
+	}
+	const expected = [
+		{ role: "user", content: [{ type: "text", text: loop.question }] },
+		{ role: "assistant", content: [signed, redacted, call] },
+		{ role: "user", content: [{ type: "tool_result", tool_use_id: loop.call.id, content: loop.result }] },
+	];
+	const got = JSON.stringify(messages);
+	if (got !== JSON.stringify(expected)) {
+		invalid(
+			res,
+			`fake thinking-tool-loop: second request differs. expected ${JSON.stringify(expected)} got ${got}`,
+		);
+		return undefined;
+	}
+	return {
+		content: [
+			{ type: "thinking", thinking: loop.answerThinking, signature: signatureOf(loop.answerThinking) },
+			{ type: "text", text: loop.answer },
+		],
+		stop_reason: "end_turn",
+		usage: loop.answerUsage,
 	};
 }
 
@@ -431,6 +474,14 @@ function checkBlock(block: unknown, role: string, where: string): string | undef
 			return typeof block.id === "string" && typeof block.name === "string" && isObj(block.input)
 				? undefined
 				: `${where}: invalid tool_use`;
+		case "thinking":
+			if (role !== "assistant") return `${where}: thinking blocks are only allowed in assistant messages`;
+			return typeof block.thinking === "string" && typeof block.signature === "string"
+				? undefined
+				: `${where}.signature: Field required`;
+		case "redacted_thinking":
+			if (role !== "assistant") return `${where}: thinking blocks are only allowed in assistant messages`;
+			return typeof block.data === "string" ? undefined : `${where}.data: Field required`;
 		case "tool_result":
 			if (role !== "user") return `${where}: tool_result blocks are only allowed in user messages`;
 			if (block.content === undefined || typeof block.content === "string") return undefined;

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
 	BAD_REQUEST_MESSAGE,
@@ -5,9 +6,11 @@ import {
 	JSON_TOOL_INPUT,
 	PARTIAL_USAGE,
 	RATE_LIMITED_RETRY_AFTER,
+	signatureOf,
 	TEXT,
 	TEXT_USAGE,
 	THINKING,
+	THINKING_TOOL_LOOP,
 	TOOL_LOOP,
 	TOOL_NO_ARGS,
 	TOOLS_PARALLEL,
@@ -434,6 +437,131 @@ describe("the translated request", () => {
 			message: { role: "assistant", content: TOOL_LOOP.answer },
 			finish: "stop",
 		});
+	});
+});
+
+describe("Claude's thinking through a tool loop", () => {
+	const loop = THINKING_TOOL_LOOP;
+	const tools = [
+		{
+			type: "function",
+			function: {
+				name: "get_weather",
+				parameters: { type: "object", properties: { city: { type: "string" } } },
+			},
+		},
+	];
+	const first = [{ role: "user", content: loop.question }];
+	const call = {
+		id: loop.call.id,
+		type: "function",
+		function: { name: loop.call.name, arguments: JSON.stringify(loop.call.input) },
+	};
+	/** What the client sends back: the assistant message as OpenAI clients keep it, then the tool result. */
+	const second = (assistant: Record<string, unknown>) => [
+		...first,
+		assistant,
+		{ role: "tool", tool_call_id: loop.call.id, content: loop.result },
+	];
+	const kept = {
+		anthropic: {
+			thinking: [
+				{ type: "thinking", thinking: loop.thinking, signature: signatureOf(loop.thinking) },
+				{ type: "redacted_thinking", data: loop.redacted },
+			],
+		},
+	};
+	const keptRow = (keyId: string) =>
+		env.DB.prepare("SELECT provider_metadata FROM turn_state WHERE key_id = ? AND tool_call_id = ?")
+			.bind(keyId, loop.call.id)
+			.first<{ provider_metadata: string }>();
+
+	it("keeps the signed thinking of a non-streamed turn and sends it back on the streamed next one", async () => {
+		const owner = await createKey();
+		const id = await model("thinking-tool-loop");
+		const res1 = await chat(owner.key, { model: id, messages: first, tools, reasoning_effort: "low" });
+		expect(res1.status).toBe(200);
+		const assistant = ((await res1.json()) as CompletionShape).choices[0]?.message;
+		expect(assistant).toEqual({
+			role: "assistant",
+			content: null,
+			refusal: null,
+			reasoning_content: loop.thinking,
+			tool_calls: [call],
+		});
+		expect(JSON.parse((await keptRow(owner.id))?.provider_metadata ?? "null")).toEqual(kept);
+
+		// The fake answers only if both blocks come back unchanged, first, with thinking on.
+		const res2 = await chat(owner.key, {
+			model: id,
+			messages: second(assistant ?? {}),
+			tools,
+			reasoning_effort: "low",
+			stream: true,
+		});
+		expect(res2.status).toBe(200);
+		const { events } = await readSse(res2);
+		expect(events.at(-1)).toBe("[DONE]");
+		expect(reassemble(events.slice(0, -1) as ChunkShape[])).toEqual({
+			message: { role: "assistant", content: loop.answer, reasoning_content: loop.answerThinking },
+			finish: "stop",
+		});
+	});
+
+	it("keeps it from a streamed turn before the finish chunk, for a non-streamed next one", async () => {
+		const owner = await createKey();
+		const id = await model("thinking-tool-loop");
+		const res1 = await chat(owner.key, {
+			model: id,
+			messages: first,
+			tools,
+			reasoning_effort: "low",
+			stream: true,
+		});
+		const { events } = await readSse(res1);
+		const assistant = reassemble(events.slice(0, -1) as ChunkShape[]).message;
+		expect(assistant).toEqual({
+			role: "assistant",
+			content: null,
+			reasoning_content: loop.thinking,
+			tool_calls: [call],
+		});
+		expect(JSON.parse((await keptRow(owner.id))?.provider_metadata ?? "null")).toEqual(kept);
+
+		const res2 = await chat(owner.key, {
+			model: id,
+			messages: second(assistant),
+			tools,
+			reasoning_effort: "low",
+		});
+		expect(res2.status).toBe(200);
+		expect(((await res2.json()) as CompletionShape).choices[0]?.message).toEqual({
+			role: "assistant",
+			content: loop.answer,
+			refusal: null,
+			reasoning_content: loop.answerThinking,
+		});
+	});
+
+	it("never hands one key's kept thinking to another key", async () => {
+		const owner = await createKey();
+		const stranger = await createKey();
+		const id = await model("thinking-tool-loop");
+		const res1 = await chat(owner.key, { model: id, messages: first, tools, reasoning_effort: "low" });
+		const assistant = ((await res1.json()) as CompletionShape).choices[0]?.message ?? {};
+		expect(await keptRow(stranger.id)).toBeNull();
+
+		// Without the blocks the gateway leaves thinking off, which this scenario refuses.
+		const res2 = await chat(stranger.key, {
+			model: id,
+			messages: second(assistant),
+			tools,
+			reasoning_effort: "low",
+		});
+		expect(res2.status).toBe(400);
+		expect(((await res2.json()) as { error: { message: string } }).error.message).toContain(
+			"thinking must be enabled",
+		);
 	});
 });
 

@@ -65,6 +65,24 @@ export const TOOL_LOOP = {
 	answerUsage: { input_tokens: 150, output_tokens: 12 },
 };
 
+/**
+ * `thinking-tool-loop`: with thinking on, the first turn thinks (signed, plus a redacted block) and
+ * calls get_weather; the second must bring both blocks back first in that assistant turn, exactly,
+ * with thinking still on. `signatureOf` is the fake's signature of a thinking text.
+ */
+export const signatureOf = (thinking: string) => btoa(`fake-signature:${encodeURIComponent(thinking)}`);
+export const THINKING_TOOL_LOOP = {
+	question: "Weather in Paris, thought through?",
+	thinking: "The user wants the weather in Paris; get_weather answers that. Ça marche.",
+	redacted: "cmVkYWN0ZWQtaW4tYS1sb29w",
+	call: { id: "toolu_think_1", name: "get_weather", input: { city: "Paris" } },
+	result: "18°C and sunny",
+	answerThinking: "The tool said 18°C and sunny.",
+	answer: "Thought it through: 18°C and sunny in Paris.",
+	callUsage: { input_tokens: 95, output_tokens: 140 },
+	answerUsage: { input_tokens: 260, output_tokens: 45 },
+};
+
 /** `error-midstream` and `truncated`: the text sent before the stream breaks. */
 export const PARTIAL_TEXT = "Partial answer that";
 export const PARTIAL_USAGE: Usage = { input_tokens: 17, output_tokens: 4 };
