@@ -1,7 +1,6 @@
 import { configOf } from "../config";
 import type { Env } from "../env";
-import type { CatalogModel } from "./models";
-import type { Provider } from "./providers";
+import type { CatalogModel, Provider } from "./types";
 
 /**
  * The built-in demo model, so a newcomer without provider keys still gets an answer. It speaks the

@@ -1,7 +1,8 @@
 import { TtlCache } from "../cache/ttl-cache";
 import { configOf } from "../config";
 import type { Env } from "../env";
-import { type CatalogModel, findModel } from "./models";
+import { findModel } from "./models";
+import type { CatalogModel } from "./types";
 
 /**
  * Catalog look-ups on the hot path, cached per isolate for CATALOG_CACHE_MS (default 5 s) so that a

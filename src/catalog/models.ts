@@ -1,22 +1,7 @@
 import * as z from "zod/mini";
 import type { Env } from "../env";
-import type { Capabilities } from "../protocols/adapter";
 import { DEMO_MODEL, demoEnabled } from "./demo";
-
-export interface CatalogModel {
-	id: string;
-	provider: string;
-	upstreamModel: string;
-	enabled: boolean;
-	inputPrice: number;
-	outputPrice: number;
-	cachedInputPrice: number | null;
-	maxOutputTokens: number;
-	capabilities: Capabilities;
-	/** Models tried next when this one fails and the request names no `models` of its own. */
-	fallbacks: string[];
-	createdAt: number;
-}
+import type { CatalogModel } from "./types";
 
 interface ModelRow {
 	id: string;

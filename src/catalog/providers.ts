@@ -1,26 +1,16 @@
-import { type Config, configOf, type ProtocolName } from "../config";
+import { type Config, configOf } from "../config";
 import type { Env } from "../env";
 import { demoProvider } from "./demo";
-
-/**
- * Providers are data: a name, a wire protocol, a base URL and a key. The three built-ins read the
- * vars and secrets of the configuration contract; more OpenAI-protocol upstreams (xAI, DeepSeek,
- * Groq, OpenRouter, a local vLLM) come from the PROVIDERS var, each naming the secret holding its key.
- */
-export type { ProtocolName } from "../config";
-
-export interface Provider {
-	name: string;
-	protocol: ProtocolName;
-	baseUrl: string;
-	apiKey: string | undefined;
-	/** Replaces global fetch for in-process upstreams (the demo model). */
-	fetch?: typeof fetch;
-}
+import type { Provider } from "./types";
 
 const cache = new WeakMap<Config, Map<string, Provider>>();
 
-/** Every configured provider by name, built once per configuration (the secrets do not change either). */
+/**
+ * Every configured provider by name, built once per configuration (the secrets do not change either).
+ * The three built-ins read the vars and secrets of the configuration contract; more OpenAI-protocol
+ * upstreams (xAI, DeepSeek, Groq, OpenRouter, a local vLLM) come from the PROVIDERS var, each naming
+ * the secret holding its key.
+ */
 function providersOf(env: Env): Map<string, Provider> {
 	const config = configOf(env);
 	let byName = cache.get(config);

@@ -1,7 +1,7 @@
 import type { KeyRecord } from "../auth/key-record";
 import { findModelCached } from "../catalog/model-cache";
-import type { CatalogModel } from "../catalog/models";
-import { findProvider, type Provider } from "../catalog/providers";
+import { findProvider } from "../catalog/providers";
+import type { CatalogModel, Provider } from "../catalog/types";
 import type { Env } from "../env";
 import { GatewayError } from "../errors";
 import type { ProtocolAdapter, UpstreamTarget } from "../protocols/adapter";

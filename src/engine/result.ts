@@ -1,4 +1,4 @@
-import type { CatalogModel } from "../catalog/models";
+import type { CatalogModel } from "../catalog/types";
 import type { Usage } from "../schemas/chat-response";
 import type { Attempt } from "./dispatch";
 
