@@ -11,9 +11,12 @@ import {
 	fixturesDir,
 	REPO_ROOT,
 } from "../fakes/fixtures";
-import { FAKE_GEMINI_KEY, handleGemini } from "../fakes/gemini-fake";
+import { handleGemini } from "../fakes/gemini-fake";
 import { type FakeHandler, serveFake } from "../fakes/http";
 import { handleOpenAI } from "../fakes/openai-fake";
+import { ANTHROPIC_KEY } from "../fakes/scenarios/anthropic";
+import { GEMINI_KEY } from "../fakes/scenarios/gemini";
+import { OPENAI_KEY } from "../fakes/scenarios/openai";
 
 /**
  * The one mechanism behind every replay of a recorded provider response (test/fakes/fixtures.ts):
@@ -106,14 +109,14 @@ describe("the fakes, asked to replay a recording", () => {
 	const openai = (url: string, name: string) =>
 		fetch(`${url}/v1/chat/completions`, {
 			method: "POST",
-			headers: { authorization: "Bearer sk-upstream-openai-SECRET", "content-type": "application/json" },
+			headers: { authorization: `Bearer ${OPENAI_KEY}`, "content-type": "application/json" },
 			body: JSON.stringify({ model: `fixture-${name}`, stream: true, messages: [] }),
 		});
 	const anthropic = (url: string, model: string) =>
 		fetch(`${url}/v1/messages`, {
 			method: "POST",
 			headers: {
-				"x-api-key": "sk-ant-upstream-SECRET",
+				"x-api-key": ANTHROPIC_KEY,
 				"anthropic-version": "2023-06-01",
 				"content-type": "application/json",
 			},
@@ -127,7 +130,7 @@ describe("the fakes, asked to replay a recording", () => {
 	const gemini = (url: string, stem: string) =>
 		fetch(`${url}/v1beta/models/replay-${stem}:streamGenerateContent?alt=sse`, {
 			method: "POST",
-			headers: { "x-goog-api-key": FAKE_GEMINI_KEY, "content-type": "application/json" },
+			headers: { "x-goog-api-key": GEMINI_KEY, "content-type": "application/json" },
 			body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "hi" }] }] }),
 		});
 

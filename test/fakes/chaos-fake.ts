@@ -1,6 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FakeHandler } from "./http";
 import { json } from "./http";
+import {
+	CHAOS_KEY,
+	type ChaosLogEntry,
+	type ChaosStats,
+	type ChaosUsage,
+	type FaultKind,
+	faultKinds,
+} from "./scenarios/chaos";
 
 /**
  * A chaotic OpenAI-protocol upstream for fault tests. It speaks OpenAI's Chat Completions wire format
@@ -20,24 +28,11 @@ import { json } from "./http";
  * carries its number in its content (`[chaos#<n>]`) and token counts derived from the PRNG, so a test
  * can tie a gateway response to what the fake sent. `GET /__stats` returns the seed, totals per fault
  * kind and the per-request log. The seed comes from CHAOS_SEED when set, else from the clock, and is
- * logged once when the fake starts.
+ * logged once when the fake starts. The key, the fault kinds and the shape of the stats are in
+ * scenarios/chaos.ts.
  */
 
-export const CHAOS_KEY = "sk-chaos-upstream-SECRET";
 const STALL_MS = 2_500;
-
-export const faultKinds = [
-	"ok",
-	"drop_before_headers",
-	"drop_mid_body",
-	"stall",
-	"garbage",
-	"http_500",
-	"http_502",
-	"http_503",
-	"http_429",
-] as const;
-export type FaultKind = (typeof faultKinds)[number];
 
 /** Relative weights; `stall` is kept rare. */
 const weights: Record<FaultKind, number> = {
@@ -51,32 +46,6 @@ const weights: Record<FaultKind, number> = {
 	http_503: 6,
 	http_429: 6,
 };
-
-export interface ChaosUsage {
-	prompt_tokens: number;
-	completion_tokens: number;
-	total_tokens: number;
-	prompt_tokens_details: { cached_tokens: number };
-	completion_tokens_details: { reasoning_tokens: number };
-}
-
-export interface ChaosLogEntry {
-	n: number;
-	fault: FaultKind;
-	stream: boolean;
-	/** Only for `ok`: what the answer said and counted. */
-	content?: string;
-	usage?: ChaosUsage;
-}
-
-export interface ChaosStats {
-	seed: number;
-	requests: number;
-	faults: Record<FaultKind, number>;
-	/** Requests refused because the gateway sent a wrong key or a body that is not a chat request. */
-	refused: number;
-	log: ChaosLogEntry[];
-}
 
 /** mulberry32: small, fast, good enough to pick faults reproducibly from a 32-bit seed. */
 function prng(seed: number): () => number {

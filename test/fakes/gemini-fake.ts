@@ -4,13 +4,31 @@ import { deflateSync } from "node:zlib";
 import { listFixtures, missingFixtureMessage, readFixture } from "./fixtures";
 import type { FakeHandler } from "./http";
 import { json, writeInPieces } from "./http";
+import {
+	BAD_REQUEST_MESSAGE,
+	GEMINI_KEY,
+	IMAGE,
+	MAX_TOKENS_PIECES,
+	PARALLEL,
+	PROMPT_BLOCK_REASON,
+	RATE_LIMITED_RETRY_DELAY_S,
+	SAFETY_TEXT,
+	STREAM_BREAK_AFTER,
+	TEXT_PIECES,
+	TEXT_TOKENS,
+	THINKING,
+	TOOL_ANSWER_PREFIX,
+	TOOL_CALL_ARGS,
+	USAGE_TAIL,
+} from "./scenarios/gemini";
 
 /**
  * A fake Gemini API (generativelanguage v1beta) speaking the real wire format:
  *   POST /v1beta/models/{scenario}:generateContent
  *   POST /v1beta/models/{scenario}:streamGenerateContent?alt=sse   (CRLF-separated `data:` events,
  *        each a whole GenerateContentResponse with usage on every event, split at odd byte counts)
- * The `{model}` in the path picks the behaviour (see SCENARIOS below). Every request is checked
+ * The `{model}` in the path picks the behaviour (see SCENARIOS below; what they answer is in
+ * scenarios/gemini.ts). Every request is checked
  * the way the real API checks it where a translator can go wrong: the key, unknown fields,
  * alternating roles, part shapes, function responses matching the calls they answer, and the
  * thought signatures of function calls this fake emitted (it signs them from their content and
@@ -21,7 +39,6 @@ import { json, writeInPieces } from "./http";
  * `replay-<file stem>` answers with it, or with a 500 naming the file when it is not there.
  */
 
-export const FAKE_GEMINI_KEY = "AIza-upstream-gemini-SECRET";
 const MODEL_VERSION = "fake-gemini-1";
 
 type Json = Record<string, unknown>;
@@ -461,26 +478,26 @@ type Scenario = (body: Json) => Event[];
 const SCENARIOS: Record<string, Scenario> = {
 	text: (body) => {
 		const n = Number((body.generationConfig as Json | undefined)?.candidateCount ?? 1);
-		const pieces = ["Hello", " from", " the fake", " Gemini."];
-		const events = pieces.map((piece, k) =>
+		const { prompt, candidates, thoughts } = TEXT_TOKENS;
+		const events = TEXT_PIECES.map((piece, k) =>
 			event(
 				Array.from({ length: n }, (_, i) =>
 					candidate([{ text: i === 0 || k > 0 ? piece : `${piece} #${i}` }], i),
 				),
-				usage({ prompt: 11, candidates: (k + 1) * n, thoughts: 7 }),
+				usage({ prompt, candidates: (k + 1) * n, thoughts }),
 			),
 		);
 		const last = Array.from({ length: n }, (_, i) =>
 			candidate([{ text: "", thoughtSignature: "dGV4dC1zaWduYXR1cmU=" }], i, "STOP"),
 		);
-		return [...events, event(last, usage({ prompt: 11, candidates: 4 * n, thoughts: 7 }))];
+		return [...events, event(last, usage({ prompt, candidates: candidates * n, thoughts }))];
 	},
 	thinking: () => [
 		event(
-			[candidate([{ text: "**Weighing it**\n\nSix times seven.", thought: true }])],
+			[candidate([{ text: THINKING.thought, thought: true }])],
 			usage({ prompt: 8, candidates: 0, thoughts: 20 }),
 		),
-		event([candidate([{ text: "The answer is 42." }])], usage({ prompt: 8, candidates: 6, thoughts: 25 })),
+		event([candidate([{ text: THINKING.text }])], usage({ prompt: 8, candidates: 6, thoughts: 25 })),
 		event([candidate([{ text: "" }], 0, "STOP")], usage({ prompt: 8, candidates: 6, thoughts: 25 })),
 	],
 	"tool-call": (body) => {
@@ -488,16 +505,13 @@ const SCENARIOS: Record<string, Scenario> = {
 		if (answered.length > 0) {
 			return [
 				event(
-					[candidate([{ text: `The tool said: ${canonical(answered[0]?.response)}` }])],
+					[candidate([{ text: `${TOOL_ANSWER_PREFIX}${canonical(answered[0]?.response)}` }])],
 					usage({ prompt: 40, candidates: 9 }),
 				),
 				event([candidate([{ text: "" }], 0, "STOP")], usage({ prompt: 40, candidates: 9 })),
 			];
 		}
-		const call = {
-			name: firstDeclaredName(body, "get_weather"),
-			args: { location: "Paris", unit: "celsius" },
-		};
+		const call = { name: firstDeclaredName(body, "get_weather"), args: { ...TOOL_CALL_ARGS } };
 		return [
 			event([candidate([callPart(call, true)])], usage({ prompt: 29, candidates: 15, thoughts: 45 })),
 			event(
@@ -511,7 +525,7 @@ const SCENARIOS: Record<string, Scenario> = {
 		if (answered.length > 0) {
 			return [
 				event(
-					[candidate([{ text: `Got ${answered.length} results.` }])],
+					[candidate([{ text: PARALLEL.answer(answered.length) }])],
 					usage({ prompt: 60, candidates: 5 }),
 				),
 				event([candidate([{ text: "" }], 0, "STOP")], usage({ prompt: 60, candidates: 5 })),
@@ -519,14 +533,9 @@ const SCENARIOS: Record<string, Scenario> = {
 		}
 		const name = firstDeclaredName(body, "get_weather");
 		return [
-			event([candidate([{ text: "Checking both cities." }])], usage({ prompt: 30, candidates: 4 })),
+			event([candidate([{ text: PARALLEL.text }])], usage({ prompt: 30, candidates: 4 })),
 			event(
-				[
-					candidate([
-						callPart({ name, args: { location: "Paris" } }, true),
-						callPart({ name, args: { location: "Tokyo" } }, false),
-					]),
-				],
+				[candidate(PARALLEL.locations.map((location, i) => callPart({ name, args: { location } }, i === 0)))],
 				usage({ prompt: 30, candidates: 20, thoughts: 30 }),
 			),
 			event([candidate([{ text: "" }], 0, "STOP")], usage({ prompt: 30, candidates: 20, thoughts: 30 })),
@@ -538,24 +547,18 @@ const SCENARIOS: Record<string, Scenario> = {
 			| undefined;
 		if (modalities && !modalities.includes("IMAGE")) {
 			return [
-				event(
-					[candidate([{ text: "No picture: IMAGE output was not requested." }], 0, "STOP")],
-					usage({ prompt: 12, candidates: 9 }),
-				),
+				event([candidate([{ text: IMAGE.notRequested }], 0, "STOP")], usage({ prompt: 12, candidates: 9 })),
 			];
 		}
 		const image = {
 			inlineData: { mimeType: "image/png", data: FAKE_PNG.toString("base64") },
-			thoughtSignature: "aW1hZ2Utc2lnbmF0dXJl",
+			thoughtSignature: IMAGE.signature,
 		};
 		const details = { candidatesTokensDetails: [{ modality: "IMAGE", tokenCount: 1290 }] };
 		return [
-			event([candidate([{ text: "Here is a tiny picture:" }])], usage({ prompt: 12, candidates: 5 })),
+			event([candidate([{ text: IMAGE.before }])], usage({ prompt: 12, candidates: 5 })),
 			event([candidate([image])], usage({ prompt: 12, candidates: 1295, extra: details })),
-			event(
-				[candidate([{ text: " I hope you like it." }])],
-				usage({ prompt: 12, candidates: 1301, extra: details }),
-			),
+			event([candidate([{ text: IMAGE.after }])], usage({ prompt: 12, candidates: 1301, extra: details })),
 			event([candidate([{ text: "" }], 0, "STOP")], usage({ prompt: 12, candidates: 1301, extra: details })),
 		];
 	},
@@ -563,14 +566,14 @@ const SCENARIOS: Record<string, Scenario> = {
 		event(
 			undefined,
 			{ promptTokenCount: 9, totalTokenCount: 9 },
-			{ promptFeedback: { blockReason: "PROHIBITED_CONTENT" } },
+			{ promptFeedback: { blockReason: PROMPT_BLOCK_REASON } },
 		),
 	],
 	"no-image": () => [
 		event([{ content: {}, finishReason: "NO_IMAGE", index: 0 }], { promptTokenCount: 9, totalTokenCount: 9 }),
 	],
 	safety: () => [
-		event([candidate([{ text: "I can start, but" }])], usage({ prompt: 10, candidates: 4 })),
+		event([candidate([{ text: SAFETY_TEXT }])], usage({ prompt: 10, candidates: 4 })),
 		event(
 			[
 				candidate(undefined, 0, "SAFETY", {
@@ -583,17 +586,23 @@ const SCENARIOS: Record<string, Scenario> = {
 		),
 	],
 	"max-tokens": () => [
-		event([candidate([{ text: "This answer is cut" }])], usage({ prompt: 10, candidates: 5 })),
-		event([candidate([{ text: " short" }], 0, "MAX_TOKENS")], usage({ prompt: 10, candidates: 6 })),
+		event([candidate([{ text: MAX_TOKENS_PIECES[0] }])], usage({ prompt: 10, candidates: 5 })),
+		event(
+			[candidate([{ text: MAX_TOKENS_PIECES[1] }], 0, "MAX_TOKENS")],
+			usage({ prompt: 10, candidates: 6 }),
+		),
 	],
 	"usage-tail": () => [
 		event([candidate([{ text: "Done." }], 0, "STOP")], usage({ prompt: 12, candidates: 2 })),
 		{
 			usageMetadata: usage({
-				prompt: 12,
-				candidates: 71,
-				thoughts: 89,
-				extra: { cachedContentTokenCount: 4, toolUsePromptTokenCount: 65 },
+				prompt: USAGE_TAIL.prompt,
+				candidates: USAGE_TAIL.candidates,
+				thoughts: USAGE_TAIL.thoughts,
+				extra: {
+					cachedContentTokenCount: USAGE_TAIL.cached,
+					toolUsePromptTokenCount: USAGE_TAIL.toolUsePrompt,
+				},
 			}),
 		},
 	],
@@ -614,18 +623,17 @@ const ERRORS: Record<string, () => FakeError> = {
 					"@type": "type.googleapis.com/google.rpc.QuotaFailure",
 					violations: [{ quotaId: "GenerateRequestsPerMinutePerProjectPerModel-FreeTier" }],
 				},
-				{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "37s" },
+				{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: `${RATE_LIMITED_RETRY_DELAY_S}s` },
 			],
 		),
 	"server-error": () => new FakeError(500, "Internal error encountered.", "INTERNAL"),
 	unavailable: () => new FakeError(503, "The model is overloaded. Please try again later.", "UNAVAILABLE"),
-	"bad-request": () =>
-		new FakeError(400, "Penalty is not enabled for models/bad-request", "INVALID_ARGUMENT"),
+	"bad-request": () => new FakeError(400, BAD_REQUEST_MESSAGE, "INVALID_ARGUMENT"),
 	"reject-key": () => keyError(),
 	forbidden: () =>
 		new FakeError(
 			403,
-			"Permission denied: Consumer 'api_key:AIza-upstream-gemini-SECRET' has been suspended.",
+			`Permission denied: Consumer 'api_key:${GEMINI_KEY}' has been suspended.`,
 			"PERMISSION_DENIED",
 		),
 };
@@ -765,7 +773,7 @@ export const handleGemini: FakeHandler = async (req, rawBody, res) => {
 	const streaming = route[2] === "streamGenerateContent";
 	responseCounter += 1;
 
-	if (req.headers["x-goog-api-key"] !== FAKE_GEMINI_KEY) return sendError(res, keyError());
+	if (req.headers["x-goog-api-key"] !== GEMINI_KEY) return sendError(res, keyError());
 	if (streaming && url.searchParams.get("alt") !== "sse") {
 		return sendError(
 			res,
@@ -792,7 +800,11 @@ export const handleGemini: FakeHandler = async (req, rawBody, res) => {
 	if (model === "stream-error" || model === "stream-drop") {
 		const events = SCENARIOS.text?.(body) ?? [];
 		if (!streaming) return json(res, 200, mergeEvents(events));
-		return stream(res, events, model === "stream-error" ? { errorAfter: 2 } : { dropAfter: 2 });
+		return stream(
+			res,
+			events,
+			model === "stream-error" ? { errorAfter: STREAM_BREAK_AFTER } : { dropAfter: STREAM_BREAK_AFTER },
+		);
 	}
 	const scenario = SCENARIOS[model];
 	if (!scenario) {

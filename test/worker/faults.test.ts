@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { type ChaosLogEntry, type ChaosStats, faultKinds } from "../fakes/scenarios/chaos";
 import { GATE_ID } from "../shared/patterns";
 import { parseSse } from "../shared/sse";
 import { chat, createKey, putModel, uniqueModelId } from "./helpers";
@@ -33,29 +34,7 @@ const chaosUrl = (() => {
 	return chaos.base_url.replace(/\/v1$/, "");
 })();
 
-/** GET /__stats of test/fakes/chaos-fake.ts (restated here: that module is Node code). */
-type FaultKind = string;
-interface ChaosLogEntry {
-	n: number;
-	fault: FaultKind;
-	stream: boolean;
-	content?: string;
-	usage?: {
-		prompt_tokens: number;
-		completion_tokens: number;
-		total_tokens: number;
-		prompt_tokens_details: { cached_tokens: number };
-		completion_tokens_details: { reasoning_tokens: number };
-	};
-}
-interface ChaosStats {
-	seed: number;
-	requests: number;
-	faults: Record<FaultKind, number>;
-	refused: number;
-	log: ChaosLogEntry[];
-}
-
+/** GET /__stats of test/fakes/chaos-fake.ts. */
 async function chaosStats(): Promise<ChaosStats> {
 	const res = await fetch(`${chaosUrl}/__stats`);
 	return (await res.json()) as ChaosStats;
@@ -272,7 +251,7 @@ describe("faults: 200 concurrent requests against a chaotic upstream", () => {
 		const log: ChaosLogEntry[] = after.log.filter((entry) => entry.n > before.requests);
 		const byN = new Map(log.map((entry) => [entry.n, entry]));
 		const faults = Object.fromEntries(
-			Object.entries(after.faults).map(([kind, n]) => [kind, n - (before.faults[kind] ?? 0)]),
+			faultKinds.map((kind) => [kind, (after.faults[kind] ?? 0) - (before.faults[kind] ?? 0)]),
 		);
 
 		// 3. Exactly one usage row per request, once the waitUntil writes have landed.

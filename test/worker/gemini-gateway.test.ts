@@ -1,6 +1,23 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readSignature } from "../../src/protocols/gemini/thought-signature";
+import {
+	BAD_REQUEST_MESSAGE,
+	IMAGE,
+	MAX_TOKENS_PIECES,
+	PARALLEL,
+	PROMPT_BLOCK_REASON,
+	RATE_LIMITED_RETRY_DELAY_S,
+	SAFETY_TEXT,
+	STREAM_BREAK_AFTER,
+	TEXT,
+	TEXT_PIECES,
+	TEXT_TOKENS,
+	THINKING,
+	TOOL_ANSWER_PREFIX,
+	TOOL_CALL_ARGS,
+	USAGE_TAIL,
+} from "../fakes/scenarios/gemini";
 import { replayIt } from "../shared/replay";
 import { chat, createKey, gateway, putModel, readSse, uniqueModelId, usageRow } from "./helpers";
 
@@ -42,14 +59,15 @@ const fake = (path: string) => fetch(`${env.GEMINI_BASE_URL}${path}`);
 const user = (content: unknown) => ({ role: "user", content });
 const hello = [user("Say hello")];
 
-/** The usage the fake reports for `text`: 11 prompt, 4 answer and 7 thinking tokens. */
+/** The usage the gateway reports for the fake's `text`: thinking tokens count as completion tokens. */
+const TEXT_COMPLETION = TEXT_TOKENS.candidates + TEXT_TOKENS.thoughts;
 const TEXT_USAGE = {
-	prompt_tokens: 11,
-	completion_tokens: 11,
-	total_tokens: 22,
+	prompt_tokens: TEXT_TOKENS.prompt,
+	completion_tokens: TEXT_COMPLETION,
+	total_tokens: TEXT_TOKENS.prompt + TEXT_COMPLETION,
 	prompt_tokens_details: { cached_tokens: 0 },
-	completion_tokens_details: { reasoning_tokens: 7 },
-	cost: (11 * 1 + 11 * 2) / 1e6,
+	completion_tokens_details: { reasoning_tokens: TEXT_TOKENS.thoughts },
+	cost: (TEXT_TOKENS.prompt * 1 + TEXT_COMPLETION * 2) / 1e6,
 };
 
 async function completion(res: Response) {
@@ -103,7 +121,7 @@ describe("google models: text", () => {
 			choices: [
 				{
 					index: 0,
-					message: { role: "assistant", content: "Hello from the fake Gemini." },
+					message: { role: "assistant", content: TEXT },
 					finish_reason: "stop",
 				},
 			],
@@ -114,10 +132,10 @@ describe("google models: text", () => {
 			model: id,
 			provider: "google",
 			upstream_model: "text",
-			prompt_tokens: 11,
-			completion_tokens: 11,
-			total_tokens: 22,
-			reasoning_tokens: 7,
+			prompt_tokens: TEXT_USAGE.prompt_tokens,
+			completion_tokens: TEXT_USAGE.completion_tokens,
+			total_tokens: TEXT_USAGE.total_tokens,
+			reasoning_tokens: TEXT_TOKENS.thoughts,
 			cost_usd: TEXT_USAGE.cost,
 			outcome: "ok",
 			status: 200,
@@ -135,17 +153,14 @@ describe("google models: text", () => {
 		const { gateId, events } = await streamed(res);
 		expect(events).toEqual([
 			chunk(gateId, id, [roleChoice()]),
-			chunk(gateId, id, [deltaChoice({ content: "Hello" })]),
-			chunk(gateId, id, [deltaChoice({ content: " from" })]),
-			chunk(gateId, id, [deltaChoice({ content: " the fake" })]),
-			chunk(gateId, id, [deltaChoice({ content: " Gemini." })]),
+			...TEXT_PIECES.map((content) => chunk(gateId, id, [deltaChoice({ content })])),
 			chunk(gateId, id, [finishChoice("stop")], TEXT_USAGE),
 			"[DONE]",
 		]);
 		expect(await usageRow(gateId)).toMatchObject({
 			streamed: 1,
-			prompt_tokens: 11,
-			completion_tokens: 11,
+			prompt_tokens: TEXT_USAGE.prompt_tokens,
+			completion_tokens: TEXT_USAGE.completion_tokens,
 			outcome: "ok",
 		});
 	});
@@ -156,12 +171,12 @@ describe("google models: text", () => {
 		expect(body.choices).toEqual([
 			{
 				index: 0,
-				message: { role: "assistant", content: "Hello from the fake Gemini." },
+				message: { role: "assistant", content: TEXT },
 				finish_reason: "stop",
 			},
 			{
 				index: 1,
-				message: { role: "assistant", content: "Hello #1 from the fake Gemini." },
+				message: { role: "assistant", content: `${TEXT_PIECES[0]} #1${TEXT_PIECES.slice(1).join("")}` },
 				finish_reason: "stop",
 			},
 		]);
@@ -177,8 +192,8 @@ describe("google models: text", () => {
 			index: 0,
 			message: {
 				role: "assistant",
-				content: "The answer is 42.",
-				reasoning_content: "**Weighing it**\n\nSix times seven.",
+				content: THINKING.text,
+				reasoning_content: THINKING.thought,
 			},
 			finish_reason: "stop",
 		});
@@ -194,18 +209,21 @@ describe("google models: text", () => {
 		});
 		const { gateId, events } = await streamed(res);
 		const last = events.at(-2) as Json;
+		// Tool-use prompt tokens count as prompt tokens, thinking tokens as completion tokens.
+		const prompt = USAGE_TAIL.prompt + USAGE_TAIL.toolUsePrompt;
+		const completion = USAGE_TAIL.candidates + USAGE_TAIL.thoughts;
 		expect(last.usage).toEqual({
-			prompt_tokens: 77,
-			completion_tokens: 160,
-			total_tokens: 237,
-			prompt_tokens_details: { cached_tokens: 4 },
-			completion_tokens_details: { reasoning_tokens: 89 },
-			cost: (73 * 1 + 4 * 0.5 + 160 * 2) / 1e6,
+			prompt_tokens: prompt,
+			completion_tokens: completion,
+			total_tokens: prompt + completion,
+			prompt_tokens_details: { cached_tokens: USAGE_TAIL.cached },
+			completion_tokens_details: { reasoning_tokens: USAGE_TAIL.thoughts },
+			cost: ((prompt - USAGE_TAIL.cached) * 1 + USAGE_TAIL.cached * 0.5 + completion * 2) / 1e6,
 		});
 		expect(await usageRow(gateId)).toMatchObject({
-			prompt_tokens: 77,
-			completion_tokens: 160,
-			cached_tokens: 4,
+			prompt_tokens: prompt,
+			completion_tokens: completion,
+			cached_tokens: USAGE_TAIL.cached,
 		});
 	});
 });
@@ -392,7 +410,7 @@ describe("google models: tools and thought signatures", () => {
 		expect(calls[0]).toEqual({
 			id: expect.stringMatching(/^call_[A-Za-z0-9]{24}_ts_[A-Za-z0-9_-]+$/),
 			type: "function",
-			function: { name: "get_weather", arguments: '{"location":"Paris","unit":"celsius"}' },
+			function: { name: "get_weather", arguments: JSON.stringify(TOOL_CALL_ARGS) },
 		});
 
 		const toolResult = { role: "tool", tool_call_id: calls[0]?.id, content: '{"temp":18}' };
@@ -401,7 +419,7 @@ describe("google models: tools and thought signatures", () => {
 		);
 		expect((second.body.choices as Json[])[0]).toEqual({
 			index: 0,
-			message: { role: "assistant", content: 'The tool said: {"result":"{\\"temp\\":18}"}' },
+			message: { role: "assistant", content: `${TOOL_ANSWER_PREFIX}{"result":"{\\"temp\\":18}"}` },
 			finish_reason: "stop",
 		});
 	});
@@ -445,7 +463,7 @@ describe("google models: tools and thought signatures", () => {
 							index: 0,
 							id: callId,
 							type: "function",
-							function: { name: "get_weather", arguments: '{"location":"Paris","unit":"celsius"}' },
+							function: { name: "get_weather", arguments: JSON.stringify(TOOL_CALL_ARGS) },
 						},
 					],
 				}),
@@ -467,7 +485,7 @@ describe("google models: tools and thought signatures", () => {
 							{
 								id: callId,
 								type: "function",
-								function: { name: "get_weather", arguments: '{"location":"Paris","unit":"celsius"}' },
+								function: { name: "get_weather", arguments: JSON.stringify(TOOL_CALL_ARGS) },
 							},
 						],
 					},
@@ -475,7 +493,7 @@ describe("google models: tools and thought signatures", () => {
 				],
 			}),
 		);
-		expect(contentOf(next.events)).toBe('The tool said: {"result":"sunny"}');
+		expect(contentOf(next.events)).toBe(`${TOOL_ANSWER_PREFIX}{"result":"sunny"}`);
 	});
 
 	it("streams parallel calls with indices 0 and 1; only the first is signed, and both answers go back", async () => {
@@ -486,17 +504,19 @@ describe("google models: tools and thought signatures", () => {
 		const calls = choicesOf(events).flatMap(
 			(c) => (c.delta.tool_calls as Array<{ index: number; id: string; function: Json }>) ?? [],
 		);
-		expect(calls.map((c) => [c.index, c.function])).toEqual([
-			[0, { name: "get_weather", arguments: '{"location":"Paris"}' }],
-			[1, { name: "get_weather", arguments: '{"location":"Tokyo"}' }],
-		]);
+		expect(calls.map((c) => [c.index, c.function])).toEqual(
+			PARALLEL.locations.map((location, i) => [
+				i,
+				{ name: "get_weather", arguments: JSON.stringify({ location }) },
+			]),
+		);
 		expect(calls.map((c) => readSignature(c.id) !== undefined)).toEqual([true, false]);
-		expect(contentOf(events)).toBe("Checking both cities.");
+		expect(contentOf(events)).toBe(PARALLEL.text);
 		expect(choicesOf(events).at(-1)?.finish_reason).toBe("tool_calls");
 
 		const assistant = {
 			role: "assistant",
-			content: "Checking both cities.",
+			content: PARALLEL.text,
 			tool_calls: calls.map((c) => ({ id: c.id, type: "function", function: c.function })),
 		};
 		const answers = calls.map((c, i) => ({
@@ -507,7 +527,7 @@ describe("google models: tools and thought signatures", () => {
 		const { body } = await completion(
 			await chat(key, { model: id, messages: [user("Paris and Tokyo?"), assistant, ...answers], tools }),
 		);
-		expect((body.choices as Array<{ message: Json }>)[0]?.message.content).toBe("Got 2 results.");
+		expect((body.choices as Array<{ message: Json }>)[0]?.message.content).toBe(PARALLEL.answer(2));
 	});
 });
 
@@ -537,7 +557,7 @@ describe("google models: image output", () => {
 			media_type: "image/png",
 			size: png.byteLength,
 			// Kept to send back with the picture when a later request edits it.
-			provider_metadata: JSON.stringify({ gemini: { thoughtSignature: "aW1hZ2Utc2lnbmF0dXJl" } }),
+			provider_metadata: JSON.stringify({ gemini: { thoughtSignature: IMAGE.signature } }),
 		});
 	}
 
@@ -553,10 +573,10 @@ describe("google models: image output", () => {
 		const url = images[0]?.image_url.url ?? "";
 		expect(events).toEqual([
 			chunk(gateId, id, [roleChoice()]),
-			chunk(gateId, id, [deltaChoice({ content: "Here is a tiny picture:" })]),
+			chunk(gateId, id, [deltaChoice({ content: IMAGE.before })]),
 			chunk(gateId, id, [deltaChoice({ images: [{ type: "image_url", image_url: { url } }] })]),
 			chunk(gateId, id, [deltaChoice({ content: `\n![image](${url})\n` })]),
-			chunk(gateId, id, [deltaChoice({ content: " I hope you like it." })]),
+			chunk(gateId, id, [deltaChoice({ content: IMAGE.after })]),
 			chunk(gateId, id, [finishChoice("stop")]),
 			"[DONE]",
 		]);
@@ -576,7 +596,7 @@ describe("google models: image output", () => {
 				index: 0,
 				message: {
 					role: "assistant",
-					content: `Here is a tiny picture:\n![image](${url})\n I hope you like it.`,
+					content: `${IMAGE.before}\n![image](${url})\n${IMAGE.after}`,
 					images: [{ type: "image_url", image_url: { url } }],
 				},
 				finish_reason: "stop",
@@ -594,7 +614,7 @@ describe("google models: image output", () => {
 		const png = new Uint8Array(await (await fake("/__fake/png")).arrayBuffer());
 		const picture = {
 			inlineData: { mimeType: "image/png", data: btoa(String.fromCharCode(...png)) },
-			thoughtSignature: "aW1hZ2Utc2lnbmF0dXJl",
+			thoughtSignature: IMAGE.signature,
 		};
 		const editor = await imageModel("echo-request");
 		/** The model turn Gemini receives for this assistant message in the history. */
@@ -610,7 +630,7 @@ describe("google models: image output", () => {
 		};
 		const inPlace = {
 			role: "model",
-			parts: [{ text: "Here is a tiny picture:\n" }, picture, { text: " I hope you like it." }],
+			parts: [{ text: `${IMAGE.before}\n` }, picture, { text: IMAGE.after }],
 		};
 		// Sent back as received; by a client that keeps only role and content; with `images` only.
 		expect(await modelTurn({ role: "assistant", ...drawn })).toEqual(inPlace);
@@ -693,7 +713,7 @@ describe("google models: image output", () => {
 		);
 		expect((body.choices as Json[])[0]).toEqual({
 			index: 0,
-			message: { role: "assistant", content: "No picture: IMAGE output was not requested." },
+			message: { role: "assistant", content: IMAGE.notRequested },
 			finish_reason: "stop",
 		});
 	});
@@ -730,7 +750,7 @@ describe("google models: stops and filters", () => {
 				message: {
 					role: "assistant",
 					content: "",
-					refusal: "The provider blocked the prompt (PROHIBITED_CONTENT).",
+					refusal: `The provider blocked the prompt (${PROMPT_BLOCK_REASON}).`,
 				},
 				finish_reason: "content_filter",
 			},
@@ -738,7 +758,9 @@ describe("google models: stops and filters", () => {
 		const { gateId, events } = await streamed(await chat(key, { model: id, messages: hello, stream: true }));
 		expect(events).toEqual([
 			chunk(gateId, id, [roleChoice()]),
-			chunk(gateId, id, [deltaChoice({ refusal: "The provider blocked the prompt (PROHIBITED_CONTENT)." })]),
+			chunk(gateId, id, [
+				deltaChoice({ refusal: `The provider blocked the prompt (${PROMPT_BLOCK_REASON}).` }),
+			]),
 			chunk(gateId, id, [finishChoice("content_filter")]),
 			"[DONE]",
 		]);
@@ -749,14 +771,14 @@ describe("google models: stops and filters", () => {
 		expect(safety.body.choices).toEqual([
 			{
 				index: 0,
-				message: { role: "assistant", content: "I can start, but" },
+				message: { role: "assistant", content: SAFETY_TEXT },
 				finish_reason: "content_filter",
 			},
 		]);
 		const { events } = await streamed(
 			await chat(key, { model: await model("max-tokens"), messages: hello, stream: true }),
 		);
-		expect(contentOf(events)).toBe("This answer is cut short");
+		expect(contentOf(events)).toBe(MAX_TOKENS_PIECES.join(""));
 		expect(choicesOf(events).at(-1)?.finish_reason).toBe("length");
 	});
 });
@@ -773,7 +795,7 @@ describe("google models: errors", () => {
 	it("keeps 429 with a retry-after taken from RetryInfo", async () => {
 		const { status, headers, body } = await error("rate-limited");
 		expect(status).toBe(429);
-		expect(headers.get("retry-after")).toBe("37");
+		expect(headers.get("retry-after")).toBe(String(RATE_LIMITED_RETRY_DELAY_S));
 		expect(body).toEqual({
 			error: {
 				message: "The provider's rate limit or quota was exceeded. Try again later.",
@@ -789,7 +811,7 @@ describe("google models: errors", () => {
 			status: 400,
 			body: {
 				error: {
-					message: "Penalty is not enabled for models/bad-request",
+					message: BAD_REQUEST_MESSAGE,
 					type: "invalid_request_error",
 					param: null,
 					code: "invalid_argument",
@@ -834,7 +856,7 @@ describe("google models: errors", () => {
 			const last = events.at(-1) as { error?: Json };
 			expect(last.error, scenario).toMatchObject({ type: "server_error" });
 			expect(events).not.toContain("[DONE]");
-			expect(contentOf(events)).toBe("Hello from");
+			expect(contentOf(events)).toBe(TEXT_PIECES.slice(0, STREAM_BREAK_AFTER).join(""));
 		}
 	});
 });
