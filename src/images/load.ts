@@ -1,7 +1,7 @@
 import type { Env } from "../env";
 import type { StoredImage } from "../protocols/adapter";
 import { parseMetadata } from "../round-trip/metadata";
-import { r2KeyFor } from "./store";
+import { r2KeyFor } from "./addresses";
 
 /** Larger stored images are not loaded back: an image fetched by URL may not be larger either. */
 const MAX_LOADED_BYTES = 5 * 1024 * 1024;

@@ -3,6 +3,7 @@ import { GatewayError } from "../errors";
 import type { ProviderMetadata } from "../protocols/adapter";
 import { serializeMetadata } from "../round-trip/metadata";
 import type { ImageRef } from "../schemas/chat-response";
+import { EXTENSION_BY_TYPE, r2KeyFor } from "./addresses";
 
 /**
  * Generated images are kept in R2 and handed to clients as short URLs instead of megabytes of
@@ -17,21 +18,6 @@ export interface ImageMeta {
 	/** The gateway's public origin, e.g. https://gateway.example.com, for absolute URLs. */
 	origin: string;
 }
-
-/** Media type → file extension of the URL; the serving route accepts only the matching one. */
-export const EXTENSION_BY_TYPE: Record<string, string> = {
-	"image/png": "png",
-	"image/jpeg": "jpg",
-	"image/webp": "webp",
-	"image/gif": "gif",
-	"image/heic": "heic",
-	"image/heif": "heif",
-	"image/avif": "avif",
-};
-
-export const IMAGE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
-
-export const r2KeyFor = (id: string) => `images/${id}`;
 
 export function createImageStore(
 	env: Env,

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors";
-import { EXTENSION_BY_TYPE, IMAGE_ID_PATTERN, r2KeyFor } from "../images/store";
+import { EXTENSION_BY_TYPE, IMAGE_ID_PATTERN, r2KeyFor } from "../images/addresses";
 
 /**
  * GET /v1/images/<id>.<ext>: the bytes of a generated image, exactly as stored. No auth: the

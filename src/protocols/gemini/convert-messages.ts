@@ -1,5 +1,5 @@
 import { invalidRequest } from "../../errors";
-import { EXTENSION_BY_TYPE } from "../../images/store";
+import { EXTENSION_BY_TYPE } from "../../images/addresses";
 import type { ChatMessage, UserContentPart } from "../../schemas/chat-request";
 import type { BuildContext } from "../adapter";
 import { bytesToBase64 } from "./base64";
