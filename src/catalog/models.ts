@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import type { Env } from "../env";
-import { DEMO_MODEL, demoEnabled } from "./demo";
+import { DEMO_MODEL, demoEnabled } from "../protocols/demo/echo";
 import type { CatalogModel } from "./types";
 
 interface ModelRow {

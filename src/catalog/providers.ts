@@ -1,6 +1,6 @@
 import { type Config, configOf } from "../config";
 import type { Env } from "../env";
-import { demoProvider } from "./demo";
+import { demoProvider } from "../protocols/demo/echo";
 import type { Provider } from "./types";
 
 const cache = new WeakMap<Config, Map<string, Provider>>();

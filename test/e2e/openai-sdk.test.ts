@@ -42,7 +42,7 @@ const TOOLS: ChatCompletionTool[] = [
 	},
 ];
 
-/** The demo model's token estimate (src/catalog/demo.ts): a quarter of the characters, at least 1. */
+/** The demo model's token estimate (src/protocols/demo/echo.ts): a quarter of the characters, at least 1. */
 const demoTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
 const ECHO_SAID = "ping from the e2e suite";
 const ECHO_PROMPT = demoTokens(JSON.stringify([{ role: "user", content: ECHO_SAID }]));

@@ -1,6 +1,6 @@
-import { configOf } from "../config";
-import type { Env } from "../env";
-import type { CatalogModel, Provider } from "./types";
+import type { CatalogModel, Provider } from "../../catalog/types";
+import { configOf } from "../../config";
+import type { Env } from "../../env";
 
 /**
  * The built-in demo model, so a newcomer without provider keys still gets an answer. It speaks the
