@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
+import { configOf } from "../config";
 import type { Env } from "../env";
-import { DEMO_MODEL, demoEnabled } from "../protocols/demo/echo";
 import type { CatalogModel } from "./types";
 
 interface ModelRow {
@@ -16,6 +16,27 @@ interface ModelRow {
 	fallbacks: string;
 	created_at: number;
 }
+
+/**
+ * The built-in demo model, answered by the in-Worker echo upstream (protocols/demo). Enabled only
+ * where DEMO_MODEL is "on", which `npm run dev` sets in .dev.vars; wrangler.toml keeps it off for
+ * deployments.
+ */
+const DEMO_MODEL: CatalogModel = {
+	id: "demo/echo",
+	provider: "demo",
+	upstreamModel: "echo",
+	enabled: true,
+	inputPrice: 0,
+	outputPrice: 0,
+	cachedInputPrice: null,
+	maxOutputTokens: 4096,
+	capabilities: { vision: false, tools: false, json: false, image_output: false },
+	fallbacks: [],
+	createdAt: 0,
+};
+
+const demoEnabled = (env: Env) => configOf(env).demoModel;
 
 const capabilitiesSchema = z.object({
 	vision: z._default(z.boolean(), false),

@@ -1,6 +1,6 @@
 import { type Config, configOf } from "../config";
 import type { Env } from "../env";
-import { demoProvider } from "../protocols/demo/echo";
+import { echoFetch } from "../protocols/demo/echo";
 import type { Provider } from "./types";
 
 const cache = new WeakMap<Config, Map<string, Provider>>();
@@ -34,7 +34,17 @@ function providersOf(env: Env): Map<string, Provider> {
 			apiKey: typeof key === "string" ? key : undefined,
 		};
 	});
-	const demo = config.demoModel ? [demoProvider()] : [];
+	const demo: Provider[] = config.demoModel
+		? [
+				{
+					name: "demo",
+					protocol: "openai",
+					baseUrl: "http://demo.invalid/v1",
+					apiKey: "demo",
+					fetch: echoFetch,
+				},
+			]
+		: [];
 	byName = new Map();
 	// A built-in keeps its name: an extra entry cannot take it over.
 	for (const provider of [...builtIns, ...extras, ...demo]) {

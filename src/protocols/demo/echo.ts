@@ -1,39 +1,3 @@
-import type { CatalogModel, Provider } from "../../catalog/types";
-import { configOf } from "../../config";
-import type { Env } from "../../env";
-
-/**
- * The built-in demo model, so a newcomer without provider keys still gets an answer. It speaks the
- * OpenAI protocol from inside the Worker (no network) and goes through the same adapter, stream
- * pipeline and usage accounting as a real upstream. Enabled only where DEMO_MODEL is "on", which
- * `npm run dev` sets in .dev.vars; wrangler.toml keeps it off for deployments.
- */
-export const DEMO_MODEL: CatalogModel = {
-	id: "demo/echo",
-	provider: "demo",
-	upstreamModel: "echo",
-	enabled: true,
-	inputPrice: 0,
-	outputPrice: 0,
-	cachedInputPrice: null,
-	maxOutputTokens: 4096,
-	capabilities: { vision: false, tools: false, json: false, image_output: false },
-	fallbacks: [],
-	createdAt: 0,
-};
-
-export const demoEnabled = (env: Env) => configOf(env).demoModel;
-
-export function demoProvider(): Provider {
-	return {
-		name: "demo",
-		protocol: "openai",
-		baseUrl: "http://demo.invalid/v1",
-		apiKey: "demo",
-		fetch: echoFetch,
-	};
-}
-
 interface EchoRequest {
 	stream?: boolean;
 	messages?: Array<{ role?: string; content?: unknown }>;
@@ -53,7 +17,13 @@ function lastUserText(body: EchoRequest): string {
 	return "";
 }
 
-async function echoFetch(_input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+/**
+ * The upstream of the built-in demo model (the catalog's `demo/echo`, provider `demo`), so a newcomer
+ * without provider keys still gets an answer. It speaks the OpenAI protocol from inside the Worker
+ * (no network), as the provider's `fetch`, and goes through the same adapter, stream pipeline and
+ * usage accounting as a real upstream.
+ */
+export async function echoFetch(_input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
 	const body = JSON.parse(String(init?.body ?? "{}")) as EchoRequest;
 	const said = lastUserText(body);
 	const answer = `Echo: ${said}`;
