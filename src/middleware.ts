@@ -10,8 +10,8 @@ import { completeGatewayHeaders } from "./respond";
 /**
  * `gate-`, the time in milliseconds (9 base-36 digits, which sort as the time does until the year
  * 5188) and 120 random bits. Ids that grow with time make each usage row's primary-key insert land
- * at the end of the index instead of on a random page of it: in SQLite, with a usage table of
- * 200,000 rows, 16 µs of CPU per row written instead of 36 (bench/RESULTS.md).
+ * at the end of the index instead of on a random page of it, which in SQLite roughly halves the CPU
+ * of each row written to a large usage table (bench/RESULTS.md).
  */
 export const newGateId = () => `gate-${Date.now().toString(36).padStart(9, "0")}${randomToken(15)}`;
 

@@ -43,10 +43,10 @@ const LEGACY_KEY = "state";
  * Memory holds the exact times; storage holds a count per second (one row updated per request and
  * counter, whatever the key's traffic). An object that restarts dates each stored entry to the end
  * of its second, so after a restart an entry may count up to a second longer, never shorter.
- * Storing the whole state as one value made every request rewrite the last minute's entries: an
- * admission plus its settlement took 93 µs at 600 requests a minute and 1.8 ms at 10,000; now
- * 10–17 µs at either rate (measured in the local runtime), and three rows written (admitted,
- * settled, spent) where billing counts rows.
+ * Storing the whole state as one value made every request rewrite the last minute's entries, so an
+ * admission's cost grew with the key's traffic; per-second rows keep it flat at any rate (figures
+ * in bench/RESULTS.md), and three rows are written (admitted, settled, spent) where billing counts
+ * rows.
  */
 export class KeyLimiter extends DurableObject<Env> {
 	private state: State | null = null;

@@ -39,8 +39,8 @@ export interface UsageRow {
  * the isolate was busy, cost more CPU under load than the D1 writes themselves (bench/RESULTS.md).
  * The writer of a batch that failed retries it in halves, within a budget of D1 queries.
  */
-// 200 rows a statement and up to 100 ms in memory: at 50 rows and 20 ms the D1 writes were ~10% of a
-// request's CPU under load (bench/RESULTS.md); a row is ~0.4 KB, far below D1's 2 MB per value.
+// 200 rows a statement and up to 100 ms in memory: smaller, more frequent batches made the D1 writes a
+// visible share of a request's CPU under load (bench/RESULTS.md); a row is far below D1's 2 MB per value.
 export const BATCH_SIZE = 200;
 const BATCH_DELAY_MS = 100;
 

@@ -1,8 +1,8 @@
 /**
  * Runs a standard `Transformer` (what `new TransformStream(transformer)` takes) directly, collecting
- * what it enqueues. The pipeline's stages are transformers fused into one stream this way: measured
- * in workerd, every JS TransformStream between upstream and client costs about 100 µs of CPU per
- * chunk in stream machinery alone, ten times what the stages' own work costs.
+ * what it enqueues. The pipeline's stages are transformers fused into one stream this way: in
+ * workerd every JS TransformStream between upstream and client costs more CPU per chunk in stream
+ * machinery alone than the stages' own work (bench/RESULTS.md).
  */
 export interface Step<I, O> {
 	push(inputs: I[]): O[] | Promise<O[]>;
