@@ -7,8 +7,9 @@ import { createRequire, SourceMap } from "node:module";
 import path from "node:path";
 
 const require = createRequire(import.meta.url);
-const wranglerRequire = createRequire(require.resolve("wrangler/package.json"));
-const WebSocket = wranglerRequire("ws");
+// Miniflare's own WebSocket client (wrangler's dependency), so the bench adds no package of its own.
+const miniflareRequire = createRequire(require.resolve("miniflare"));
+const WebSocket = miniflareRequire("ws");
 
 /** A minimal Chrome DevTools Protocol session. */
 async function connect(inspectorUrl, workerName) {
