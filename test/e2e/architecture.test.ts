@@ -39,6 +39,8 @@ const imports: Import[] = sourceFiles(src).flatMap((file) => {
 });
 
 const inside = (dir: string) => (name: string) => name === dir || name.startsWith(`${dir}/`);
+const FOUNDATIONS = ["auth", "cache", "catalog", "limits", "usage", "images", "round-trip", "schemas"];
+const isFoundation = (name: string) => FOUNDATIONS.some((dir) => inside(dir)(name));
 const isHono = (to: string) => to === "hono" || to.startsWith("hono/");
 
 function breaches(importers: (from: string) => boolean, forbidden: (i: Import) => boolean): string[] {
@@ -86,20 +88,15 @@ describe("ARCHITECTURE.md's layer rules", () => {
 	});
 
 	it("foundations do not import the engine, except the types of its result", () => {
-		const foundations = ["auth", "cache", "catalog", "limits", "usage", "images", "round-trip", "schemas"];
 		expect(
-			breaches(
-				(from) => foundations.some((dir) => inside(dir)(from)),
-				(i) => inside("engine")(i.to) && !(i.typeOnly && i.to === "engine/result"),
-			),
+			breaches(isFoundation, (i) => inside("engine")(i.to) && !(i.typeOnly && i.to === "engine/result")),
 		).toEqual([]);
 	});
 
 	it("foundations use the adapter contract's types, never an adapter (the demo upstream aside)", () => {
-		const foundations = ["auth", "cache", "catalog", "limits", "usage", "images", "round-trip", "schemas"];
 		expect(
 			breaches(
-				(from) => foundations.some((dir) => inside(dir)(from)),
+				isFoundation,
 				(i) =>
 					inside("protocols")(i.to) &&
 					!(i.typeOnly && i.to === "protocols/adapter") &&

@@ -68,6 +68,16 @@ async function model(scenario: string): Promise<string> {
 }
 
 const user = [{ role: "user", content: "Hello" }];
+/** The one tool of the tool-loop scenarios. */
+const WEATHER_TOOLS = [
+	{
+		type: "function",
+		function: {
+			name: "get_weather",
+			parameters: { type: "object", properties: { city: { type: "string" } } },
+		},
+	},
+];
 
 beforeAll(async () => {
 	({ key } = await createKey());
@@ -398,15 +408,7 @@ describe("the translated request", () => {
 
 	it("completes a multi-turn tool conversation whose second request the fake checks field by field", async () => {
 		const id = await model("tool-loop");
-		const tools = [
-			{
-				type: "function",
-				function: {
-					name: "get_weather",
-					parameters: { type: "object", properties: { city: { type: "string" } } },
-				},
-			},
-		];
+		const tools = WEATHER_TOOLS;
 		const first = [{ role: "user", content: TOOL_LOOP.question }];
 		const res1 = await chat(key, { model: id, messages: first, tools });
 		expect(res1.status).toBe(200);
@@ -442,15 +444,7 @@ describe("the translated request", () => {
 
 describe("Claude's thinking through a tool loop", () => {
 	const loop = THINKING_TOOL_LOOP;
-	const tools = [
-		{
-			type: "function",
-			function: {
-				name: "get_weather",
-				parameters: { type: "object", properties: { city: { type: "string" } } },
-			},
-		},
-	];
+	const tools = WEATHER_TOOLS;
 	const first = [{ role: "user", content: loop.question }];
 	const call = {
 		id: loop.call.id,
