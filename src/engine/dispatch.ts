@@ -71,6 +71,9 @@ async function dispatchWith(input: DispatchInput, log: DispatchLog): Promise<Ans
 		(id, i, all) => all.indexOf(id) === i,
 	);
 	let lastError: GatewayError | null = null;
+	// The model whose failure the client hears of, which the usage row names: not a later fallback
+	// that was passed over.
+	let lastFailed: ResolvedTarget | null = null;
 	for (const [index, modelId] of candidates.entries()) {
 		let target: ResolvedTarget;
 		try {
@@ -91,9 +94,11 @@ async function dispatchWith(input: DispatchInput, log: DispatchLog): Promise<Ans
 			// over, and the client hears about the failure of the model it asked for.
 			if (index > 0 && !fallsOver(error)) continue;
 			lastError = error;
+			lastFailed = target;
 			if (!fallsOver(error)) throw error;
 		}
 	}
+	if (lastFailed) log.resolved = lastFailed;
 	throw (
 		lastError ?? new GatewayError(502, "No model could answer the request.", { code: "no_model_available" })
 	);

@@ -166,10 +166,13 @@ function streamResult(
 	base: Pick<RequestResult, "requestedModel" | "model" | "streamed" | "attempts">,
 ): RequestResult {
 	const outcome = tally.outcome ?? "ok";
-	const { usage, estimated } =
-		outcome === "client_disconnected" && !tally.completed
-			? estimateStreamedUsage(tally.usage, tally.streamedChars)
-			: { usage: tally.usage, estimated: false };
+	// The provider's count is missing when the client left mid-stream, or when the upstream ended a
+	// finished answer without its usage chunk (a dropped connection, an upstream that never sends it).
+	const unreported =
+		(outcome === "client_disconnected" && !tally.completed) || (outcome === "ok" && !tally.usage);
+	const { usage, estimated } = unreported
+		? estimateStreamedUsage(tally.usage, tally.streamedChars)
+		: { usage: tally.usage, estimated: false };
 	return {
 		...base,
 		outcome,

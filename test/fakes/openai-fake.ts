@@ -33,6 +33,8 @@ import {
  *   tools           two parallel tool calls, arguments split mid-escape
  *   die-midstream   a few chunks, then the socket is destroyed
  *   truncated       a few chunks, then a clean end with no finish chunk and no [DONE]
+ *   finish-then-die the content and the finish chunk, then the socket is destroyed before the usage
+ *                   chunk and [DONE]
  *   error-event     a chunk, then `data: {"error":…}`
  *   garbage         200 with an HTML body (and text/html on streams)
  *   garbage-sse     a stream whose second event is not JSON
@@ -401,6 +403,11 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 		return void res.socket?.destroy();
 	}
 	if (model === "truncated") return sendInPieces(res, head);
+	if (model === "finish-then-die") {
+		await writeInPieces(res, head + sseFrame(chunk(model, {}, "stop")), PIECES);
+		await sleep(5);
+		return void res.socket?.destroy();
+	}
 	if (model === "error-event") {
 		res.write(head);
 		return void res.end(

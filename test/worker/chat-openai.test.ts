@@ -276,6 +276,28 @@ describe("streamed chat completions", () => {
 });
 
 describe("upstream failures mid-stream", () => {
+	it("records an estimate when the upstream drops after the finish chunk, before its usage", async () => {
+		const id = await model("finish-then-die");
+		const res = await chat(key, {
+			model: id,
+			messages: user,
+			stream: true,
+			stream_options: { include_usage: true },
+		});
+		const gateId = res.headers.get("x-request-id") ?? "";
+		const { events } = await readSse(res);
+		// The answer was complete: the client gets it, with no usage to show.
+		expect(events.at(-1)).toBe("[DONE]");
+		const finish = events.at(-2) as { choices: Array<{ finish_reason: string }>; usage: unknown };
+		expect([finish.choices[0]?.finish_reason, finish.usage]).toEqual(["stop", null]);
+		// The row is not a free request: the completion is estimated from what was streamed.
+		expect(await usageRow(gateId)).toMatchObject({
+			outcome: "ok",
+			estimated: 1,
+			completion_tokens: Math.ceil(PARTIAL.length / 4),
+		});
+	});
+
 	const cases: Array<[string, string, number]> = [
 		["die-midstream", "upstream_connection_lost", 502],
 		["truncated", "upstream_stream_truncated", 502],

@@ -524,6 +524,8 @@ describe("fallback order", () => {
 		const result = failed(await run(a, { settings: { maxRetries: 0 } }));
 		expect(log).toEqual(["try A", "try B"]);
 		expect([result.error.status, result.error.code]).toEqual([503, "upstream_error"]);
+		// The usage row names the model whose failure it reports, not the fallback passed over.
+		expect(result.target?.model.id).toBe(a);
 	});
 
 	it("when every model fails, the last one's error is returned", async () => {
