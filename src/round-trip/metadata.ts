@@ -1,4 +1,5 @@
 import { protocolNames } from "../config";
+import { isObject } from "../is-object";
 import type { JsonObject, ProviderMetadata } from "../protocols/adapter";
 
 /**
@@ -26,8 +27,4 @@ export function parseMetadata(text: string | null): ProviderMetadata {
 /** The column's value: null when no provider attached anything. */
 export function serializeMetadata(metadata: ProviderMetadata | undefined): string | null {
 	return metadata && Object.keys(metadata).length > 0 ? JSON.stringify(metadata) : null;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === "object" && value !== null && !Array.isArray(value);
 }

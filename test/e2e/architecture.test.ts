@@ -57,6 +57,7 @@ describe("ARCHITECTURE.md's layer rules", () => {
 			inside("protocols")(to) ||
 			inside("schemas")(to) ||
 			to === "errors" ||
+			to === "is-object" ||
 			to === "config" ||
 			to === "images/addresses" ||
 			to === "zod" ||

@@ -1,6 +1,6 @@
 import { invalidRequest } from "../../errors";
+import { isObject } from "../../is-object";
 import type { UserContentPart } from "../../schemas/chat-request";
-import { isObject } from "../is-object";
 import type {
 	CacheControl,
 	DocumentBlock,

@@ -1,6 +1,6 @@
 import { invalidRequest } from "../../errors";
+import { isObject } from "../../is-object";
 import type { FunctionTool, ToolChoice } from "../../schemas/chat-request";
-import { isObject } from "../is-object";
 import type { FunctionDeclaration, ToolConfig } from "./wire";
 
 /**

@@ -1,6 +1,6 @@
+import { isObject } from "../../is-object";
 import type { Chunk } from "../../schemas/chat-response";
 import { chunkItem, type SseEvent, type StreamItem } from "../adapter";
-import { isObject } from "../is-object";
 import { upstreamGarbage } from "../upstream-errors";
 import { mapError } from "./map-error";
 import { errorWire } from "./wire";
