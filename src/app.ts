@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { requireAdmin, requireApiKey } from "./auth/middleware";
 import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
+import { messagesErrorResponse } from "./ingress/messages/respond-error";
 import { corsFrom, limitBody, requestContext } from "./middleware";
 import { errorResponse } from "./respond";
 import { adminKeysRoute } from "./routes/admin-keys";
@@ -10,6 +11,7 @@ import { adminUsageRoute } from "./routes/admin-usage";
 import { chatCompletions } from "./routes/chat-completions";
 import { docsPage } from "./routes/docs";
 import { imagesRoute } from "./routes/images";
+import { messages, messagesCountTokens } from "./routes/messages";
 import { modelsRoute } from "./routes/models";
 import { openApiJson } from "./routes/openapi";
 
@@ -23,7 +25,12 @@ app.use("/v1/*", corsFrom("corsOrigins"));
 app.use("/admin/*", corsFrom("adminCorsOrigins"));
 app.use("/v1/chat/*", requireApiKey());
 app.use("/v1/models", requireApiKey());
+app.use("/v1/messages", requireApiKey({ xApiKey: true }));
+app.use("/v1/messages/*", requireApiKey({ xApiKey: true }));
 app.post("/v1/chat/completions", chatCompletions);
+// Anthropic's SDKs add `?beta=true` to the path of their beta calls; the query is ignored.
+app.post("/v1/messages", messages);
+app.post("/v1/messages/count_tokens", messagesCountTokens);
 app.route("/v1/models", modelsRoute);
 // No API key: image URLs are unguessable capabilities, fetched as they are by chat UIs.
 app.route("/v1/images", imagesRoute);
@@ -41,6 +48,8 @@ app.get("/docs", docsPage);
 // Known paths with the wrong method: 405 with Allow, as HTTP asks, instead of a misleading 404.
 const allowed: Array<[RegExp, string]> = [
 	[/^\/v1\/chat\/completions$/, "POST"],
+	[/^\/v1\/messages$/, "POST"],
+	[/^\/v1\/messages\/count_tokens$/, "POST"],
 	[/^\/v1\/models$/, "GET"],
 	[/^\/admin\/keys$/, "GET, POST"],
 	[/^\/admin\/keys\/[^/]+$/, "PATCH, DELETE"],
@@ -59,12 +68,20 @@ app.notFound((c) => {
 			`Method ${c.req.method} is not allowed on ${c.req.path}; use ${allow}.`,
 			{
 				code: "method_not_allowed",
+				headers: { allow },
 			},
 		);
-		return c.json(error.toBody(), 405, { allow });
+		return renderError(c.req.path, error, c.get("gateId"));
 	}
 	const error = new GatewayError(404, `Unknown route: ${c.req.method} ${c.req.path}.`, { code: "not_found" });
-	return c.json(error.toBody(), 404);
+	return renderError(c.req.path, error, c.get("gateId"));
 });
 
-app.onError((cause, c) => errorResponse(cause, c.get("gateId")));
+app.onError((cause, c) => renderError(c.req.path, cause, c.get("gateId")));
+
+/** Each public API's errors in its own shape: Anthropic's under /v1/messages, OpenAI's elsewhere. */
+function renderError(path: string, cause: unknown, gateId: string): Response {
+	if (path === "/v1/messages" || path.startsWith("/v1/messages/"))
+		return messagesErrorResponse(cause, gateId);
+	return errorResponse(cause, gateId);
+}

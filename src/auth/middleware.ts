@@ -12,10 +12,9 @@ function bearer(header: string | undefined): string | null {
 }
 
 /** Clients: `Authorization: Bearer sk-…`. Looked up by its hash; only isolate memory sees it raw. */
-async function authenticate(env: Env, authorization: string | undefined): Promise<KeyRecord> {
-	const key = bearer(authorization);
+async function authenticate(env: Env, key: string | null, howToSend: string): Promise<KeyRecord> {
 	if (!key) {
-		throw new GatewayError(401, "Missing API key: send it as 'Authorization: Bearer sk-…'.", {
+		throw new GatewayError(401, `Missing API key: send it as ${howToSend}.`, {
 			code: "invalid_api_key",
 		});
 	}
@@ -24,9 +23,18 @@ async function authenticate(env: Env, authorization: string | undefined): Promis
 	return record;
 }
 
-export function requireApiKey(): MiddlewareHandler<AppEnv> {
+/**
+ * `xApiKey`: also take the key from `x-api-key`, as Anthropic's SDKs send it (Claude Code sends
+ * ANTHROPIC_AUTH_TOKEN as a Bearer token instead); a Bearer token wins when both are there.
+ */
+export function requireApiKey(options: { xApiKey?: boolean } = {}): MiddlewareHandler<AppEnv> {
+	const howToSend = options.xApiKey
+		? "'x-api-key: sk-…' or 'Authorization: Bearer sk-…'"
+		: "'Authorization: Bearer sk-…'";
 	return async function requireApiKey(c, next) {
-		c.set("apiKey", await authenticate(c.env, c.req.header("authorization")));
+		let key = bearer(c.req.header("authorization"));
+		if (!key && options.xApiKey) key = c.req.header("x-api-key")?.trim() || null;
+		c.set("apiKey", await authenticate(c.env, key, howToSend));
 		await next();
 	};
 }

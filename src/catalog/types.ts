@@ -14,6 +14,8 @@ export interface CatalogModel {
 	inputPrice: number;
 	outputPrice: number;
 	cachedInputPrice: number | null;
+	/** USD per million tokens written to the provider's prompt cache; null means the input price. */
+	cacheWritePrice: number | null;
 	maxOutputTokens: number;
 	capabilities: Capabilities;
 	/** Models tried next when this one fails and the request names no `models` of its own. */

@@ -5,9 +5,9 @@ import { asGatewayError, GatewayError } from "../errors";
 import { loadStoredImage } from "../images/load";
 import type { UpstreamRequest } from "../protocols/adapter";
 import { loadTurnState } from "../round-trip/turn-state";
-import type { ChatRequest } from "../schemas/chat-request";
 import { callUpstream, clientGone, readBodyText, scrubUpstream } from "./call-upstream";
-import { type ResolvedTarget, resolveTarget } from "./resolve-target";
+import type { EngineRequest } from "./request";
+import { type ResolvedTarget, resolveNamed, resolveTarget } from "./resolve-target";
 
 /** One try of one model, as the usage row lists it. */
 export interface Attempt {
@@ -23,20 +23,27 @@ export interface Attempt {
 interface DispatchLog {
 	attempts: Attempt[];
 	resolved: ResolvedTarget | null;
+	mode: Mode;
 }
 
 export type Answer = { kind: "json"; body: unknown } | { kind: "stream"; body: ReadableStream<Uint8Array> };
 
+/**
+ * How the answering model was spoken to: the client's own body passed through (`native`), or the
+ * canonical request translated by the model's adapter.
+ */
+export type Mode = "native" | "canonical";
+
 /** How a dispatch ended: the upstream's answer, or the error the client gets; the tries either way. */
 export type Dispatched =
-	| { ok: true; answer: Answer; target: ResolvedTarget; attempts: Attempt[] }
+	| { ok: true; answer: Answer; mode: Mode; target: ResolvedTarget; attempts: Attempt[] }
 	| { ok: false; error: GatewayError; target: ResolvedTarget | null; attempts: Attempt[] };
 
 export type DispatchSettings = Config["upstream"];
 
 export interface DispatchInput {
 	env: Env;
-	request: ChatRequest;
+	request: EngineRequest;
 	key: KeyRecord;
 	clientSignal: AbortSignal;
 	settings: DispatchSettings;
@@ -53,21 +60,20 @@ export interface DispatchInput {
  * A first-byte timeout is not retried on the same model — the client has already waited that long.
  */
 export async function dispatch(input: DispatchInput): Promise<Dispatched> {
-	const log: DispatchLog = { attempts: [], resolved: null };
+	const log: DispatchLog = { attempts: [], resolved: null, mode: "canonical" };
 	try {
 		const answer = await dispatchWith(input, log);
 		if (!log.resolved) throw new Error("dispatch answered without a model");
-		return { ok: true, answer, target: log.resolved, attempts: log.attempts };
+		return { ok: true, answer, mode: log.mode, target: log.resolved, attempts: log.attempts };
 	} catch (error) {
 		return { ok: false, error: asGatewayError(error), target: log.resolved, attempts: log.attempts };
 	}
 }
 
 async function dispatchWith(input: DispatchInput, log: DispatchLog): Promise<Answer> {
-	// `models` is the gateway's own field: no upstream is told about it.
-	const { models: requestedFallbacks, ...request } = input.request;
-	const primary = await resolveTarget(input.env, request.model, input.key);
-	const candidates = [request.model, ...(requestedFallbacks ?? primary.model.fallbacks)].filter(
+	const { request } = input;
+	const primary = await resolveNamed(input.env, request.model, request.aliases ?? [], input.key);
+	const candidates = [primary.model.id, ...(request.fallbacks ?? primary.model.fallbacks)].filter(
 		(id, i, all) => all.indexOf(id) === i,
 	);
 	let lastError: GatewayError | null = null;
@@ -86,7 +92,7 @@ async function dispatchWith(input: DispatchInput, log: DispatchLog): Promise<Ans
 		}
 		log.resolved = target;
 		try {
-			return await tryModel({ ...input, request }, target, log);
+			return await tryModel(input, target, log);
 		} catch (error) {
 			if (!(error instanceof GatewayError)) throw error;
 			if (error.code === "client_disconnected") throw error;
@@ -106,21 +112,38 @@ async function dispatchWith(input: DispatchInput, log: DispatchLog): Promise<Ans
 
 const fallsOver = (error: GatewayError) => error.status === 429 || error.status >= 500;
 
+/**
+ * The upstream request for one model: the client's own body when the model's upstream speaks the
+ * client's protocol and has a pass-through, else the canonical request through the model's adapter.
+ */
+async function buildFor(
+	input: DispatchInput,
+	resolved: ResolvedTarget,
+): Promise<{ mode: Mode; upstream: UpstreamRequest }> {
+	const { native } = input.request;
+	if (native && resolved.passThrough && native.protocol === resolved.provider.protocol) {
+		return { mode: "native", upstream: resolved.passThrough.buildRequest(native, resolved.target) };
+	}
+	const upstream = await resolved.adapter.buildRequest(input.request.canonical(), resolved.target, {
+		fetch: fetcherFor(resolved),
+		loadImage: (id) => loadStoredImage(input.env, id),
+		loadTurnState: (ids) => loadTurnState(input.env, input.key.id, ids),
+	});
+	return { mode: "canonical", upstream };
+}
+
 async function tryModel(input: DispatchInput, resolved: ResolvedTarget, log: DispatchLog): Promise<Answer> {
 	const { settings } = input;
 	const sleep = input.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
 	const random = input.random ?? Math.random;
 	// Built once per model: a request the adapter refuses (400) is the client's to fix, not retried.
-	const upstreamRequest = await resolved.adapter.buildRequest(input.request, resolved.target, {
-		fetch: fetcherFor(resolved),
-		loadImage: (id) => loadStoredImage(input.env, id),
-		loadTurnState: (ids) => loadTurnState(input.env, input.key.id, ids),
-	});
+	const { mode, upstream: upstreamRequest } = await buildFor(input, resolved);
 	for (let retry = 0; ; retry++) {
 		const started = Date.now();
 		try {
 			const answer = await attempt(input, resolved, upstreamRequest);
 			log.attempts.push({ model: resolved.model.id, status: 200, code: null, ms: Date.now() - started });
+			log.mode = mode;
 			return answer;
 		} catch (cause) {
 			if (!(cause instanceof GatewayError)) throw cause;
@@ -180,7 +203,7 @@ async function attempt(
 		const text = await readBodyText(exchange, settings.idleTimeoutMs).catch(() => "");
 		throw scrubUpstream(adapter.mapError(upstream.status, text, upstream.headers), target);
 	}
-	if (request.stream === true) {
+	if (request.stream) {
 		// From here the stream pipeline watches for stalls between events.
 		exchange.deadline.clear();
 		const contentType = upstream.headers.get("content-type") ?? "";

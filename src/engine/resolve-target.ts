@@ -4,13 +4,15 @@ import { findProvider } from "../catalog/providers";
 import type { CatalogModel, Provider } from "../catalog/types";
 import type { Env } from "../env";
 import { GatewayError } from "../errors";
-import type { ProtocolAdapter, UpstreamTarget } from "../protocols/adapter";
-import { adapters } from "../protocols/registry";
+import type { PassThroughAdapter, ProtocolAdapter, UpstreamTarget } from "../protocols/adapter";
+import { adapters, passThroughs } from "../protocols/registry";
 
 export interface ResolvedTarget {
 	model: CatalogModel;
 	provider: Provider;
 	adapter: ProtocolAdapter;
+	/** Set when an ingress speaking the provider's own protocol may send its body as it is. */
+	passThrough: PassThroughAdapter | undefined;
 	target: UpstreamTarget;
 }
 
@@ -49,6 +51,7 @@ export async function resolveTarget(env: Env, modelId: string, key: KeyRecord): 
 		model,
 		provider,
 		adapter: adapters[provider.protocol],
+		passThrough: passThroughs[provider.protocol],
 		target: {
 			baseUrl: provider.baseUrl,
 			apiKey: provider.apiKey,
@@ -57,4 +60,26 @@ export async function resolveTarget(env: Env, modelId: string, key: KeyRecord): 
 			capabilities: model.capabilities,
 		},
 	};
+}
+
+/** The model the client named, or else the first of its aliases the catalog has; the error is the named model's. */
+export async function resolveNamed(
+	env: Env,
+	modelId: string,
+	aliases: string[],
+	key: KeyRecord,
+): Promise<ResolvedTarget> {
+	try {
+		return await resolveTarget(env, modelId, key);
+	} catch (error) {
+		if (!(error instanceof GatewayError) || error.code !== "model_not_found") throw error;
+		for (const alias of aliases) {
+			try {
+				return await resolveTarget(env, alias, key);
+			} catch (aliasError) {
+				if (!(aliasError instanceof GatewayError) || aliasError.code !== "model_not_found") throw aliasError;
+			}
+		}
+		throw error;
+	}
 }

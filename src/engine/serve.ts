@@ -1,14 +1,14 @@
 import { type Config, configOf } from "../config";
 import { asGatewayError, type GatewayError } from "../errors";
 import { admitRequest } from "../limits/enforce";
-import type { ResponseContext } from "../protocols/adapter";
+import type { JsonObject, ResponseContext, ResponseIds, SseEvent, StreamItem } from "../protocols/adapter";
 import { keepTurnState } from "../round-trip/turn-state";
-import type { ChatRequest } from "../schemas/chat-request";
-import type { Completion } from "../schemas/chat-response";
+import type { Completion, Usage } from "../schemas/chat-response";
 import { withCost } from "../usage/cost";
 import { estimateStreamedUsage } from "../usage/estimate";
 import { scrubUpstream } from "./call-upstream";
 import { dispatch } from "./dispatch";
+import type { EngineRequest } from "./request";
 import type { RequestResult } from "./result";
 import { type Settling, settle } from "./settle";
 import { storeImageFor } from "./store-image";
@@ -23,20 +23,24 @@ export interface EngineCall extends Settling {
 	request: Request;
 }
 
-/** What a public API supplies: how its client's body becomes the canonical request, and how canonical stream events are written back. */
+/** What a public API supplies: how its client's body is read, and how stream events are written back. */
 export interface Ingress {
 	/**
-	 * Reads and validates the body into the canonical request (OpenAI's chat request). `named` is told
-	 * the model id as soon as it is known, so a request refused later still has it on its usage row.
+	 * Reads and validates the body. `named` is told the model id as soon as it is known, so a request
+	 * refused later still has it on its usage row.
 	 */
-	decode(request: Request, config: Config, named: (model: string) => void): Promise<ChatRequest>;
-	/** Canonical stream events → the bytes of the client's stream, as text. */
-	encodeEvents(events: OutboundEvent[]): string;
+	decode(request: Request, config: Config, named: (model: string) => void): Promise<EngineRequest>;
+	/** A new encoder for one stream: its events → the text of the client's stream. `model` is the answering model's id. */
+	streamEncoder(model: string): (events: OutboundEvent[]) => string;
 }
 
-/** The engine's answer; `result` resolves once the request is over (a stream: once it ended). */
+/**
+ * The engine's answer; `result` resolves once the request is over (a stream: once it ended). A
+ * `native` answer is the upstream's own body (pass-through), ids rewritten.
+ */
 export type EngineAnswer =
 	| { kind: "completion"; completion: Completion; result: Promise<RequestResult> }
+	| { kind: "native"; body: JsonObject; result: Promise<RequestResult> }
 	| { kind: "stream"; body: ReadableStream<Uint8Array>; result: Promise<RequestResult> };
 
 /**
@@ -67,12 +71,12 @@ export async function runEngine(call: EngineCall, ingress: Ingress): Promise<Eng
 		return error;
 	};
 
-	let request: ChatRequest;
+	let request: EngineRequest;
 	try {
 		request = await ingress.decode(call.request, config, (model) => {
 			requestedModel = model;
 		});
-		streamed = request.stream === true;
+		streamed = request.stream;
 		await admitRequest(call.env, call.apiKey, Date.now());
 	} catch (cause) {
 		throw refused(asGatewayError(cause), {});
@@ -98,50 +102,67 @@ export async function runEngine(call: EngineCall, ingress: Ingress): Promise<Eng
 		throw refused(error, { outcome, model: dispatched.target?.model ?? null, attempts });
 	}
 
-	const { answer, target } = dispatched;
-	// The model that answered: the client's own id unless a fallback took over.
+	const { answer, target, mode } = dispatched;
+	// The model that answered: the client's own id unless an alias or a fallback took over.
 	const answeredBy = target.model.id;
-	const responseContext: ResponseContext = {
-		request,
+	const ids: ResponseIds = { id: call.gateId, model: answeredBy };
+	const passThrough = mode === "native" ? target.passThrough : undefined;
+	const responseContext = (): ResponseContext => ({
+		request: request.canonical(),
 		storeImage: storeImageFor(call.env, call.gateId, call.apiKey.id, call.request.url),
 		keepTurnState: (ids, metadata) => keepTurnState(call.env, call.apiKey.id, ids, metadata),
-	};
+	});
 	const created = Math.floor(call.startedAt / 1000);
 	const base = { requestedModel, model: target.model, streamed, attempts };
+	const answered = (usage: Usage | null): RequestResult => ({
+		...base,
+		outcome: "ok",
+		status: 200,
+		errorCode: null,
+		usage,
+		estimated: false,
+		firstTokenAt: null,
+	});
+
+	if (answer.kind === "json" && passThrough) {
+		let parsed: { body: JsonObject; usage: Usage | null };
+		try {
+			parsed = passThrough.parseResponse(answer.body, ids);
+		} catch (cause) {
+			throw refused(asGatewayError(cause), { ...base, outcome: "upstream_error" });
+		}
+		const result = answered(parsed.usage ? withCost(target.model, parsed.usage) : null);
+		keep(call, settle(call, result));
+		return { kind: "native", body: parsed.body, result: Promise.resolve(result) };
+	}
 
 	if (answer.kind === "json") {
 		let completion: Completion;
 		try {
-			const parsed = await target.adapter.parseResponse(answer.body, responseContext);
+			const parsed = await target.adapter.parseResponse(answer.body, responseContext());
 			const head = { id: call.gateId, object: "chat.completion" as const, created, model: answeredBy };
 			completion = Object.assign({ ...head }, parsed, head);
 		} catch (cause) {
 			throw refused(asGatewayError(cause), { ...base, outcome: "upstream_error" });
 		}
 		if (completion.usage) completion.usage = withCost(target.model, completion.usage);
-		const result: RequestResult = {
-			...base,
-			outcome: "ok",
-			status: 200,
-			errorCode: null,
-			usage: completion.usage ?? null,
-			estimated: false,
-			firstTokenAt: null,
-		};
+		const result = answered(completion.usage ?? null);
 		keep(call, settle(call, result));
 		return { kind: "completion", completion, result: Promise.resolve(result) };
 	}
 
 	const tracked = trackStream();
+	const stage: Transformer<SseEvent, StreamItem> = passThrough
+		? passThrough.createStreamStage(ids)
+		: target.adapter.createStreamStage(responseContext());
 	const pipeline = buildStreamPipeline(
 		answer.body,
-		target.adapter,
-		responseContext,
+		stage,
 		{
 			gateId: call.gateId,
 			model: answeredBy,
 			created,
-			includeUsage: request.stream_options?.include_usage === true,
+			includeUsage: request.includeUsage,
 			priceUsage: (usage) => withCost(target.model, usage),
 			tracked,
 			scrubError: (error) => scrubUpstream(error, target.target),
@@ -150,7 +171,7 @@ export async function runEngine(call: EngineCall, ingress: Ingress): Promise<Eng
 			idleTimeoutMs: config.upstream.idleTimeoutMs,
 			drainOnDisconnect: config.drainOnDisconnect,
 			keepAlive: (work) => call.ctx.waitUntil(work),
-			encode: ingress.encodeEvents,
+			encode: ingress.streamEncoder(answeredBy),
 		},
 	);
 	// workerd reports a client that hung up through the request's signal (compatibility flag

@@ -3,7 +3,7 @@ import { configOf } from "../config";
 import type { Env } from "../env";
 import { settleRequest } from "../limits/enforce";
 import { costUsd, tokenCounts } from "../usage/cost";
-import { logFields, recordUsage, type UsageRow } from "../usage/recorder";
+import { type IngressName, logFields, recordUsage, type UsageRow } from "../usage/recorder";
 import type { RequestResult } from "./result";
 
 /** The request a result belongs to. */
@@ -12,6 +12,8 @@ export interface Settling {
 	gateId: string;
 	startedAt: number;
 	apiKey: KeyRecord;
+	/** The public API the request came through, for its usage row. */
+	ingress: IngressName;
 }
 
 /**
@@ -32,6 +34,7 @@ export function settle(call: Settling, result: RequestResult): Promise<unknown> 
 		completionTokens: tokens.completion,
 		totalTokens: tokens.total,
 		cachedTokens: tokens.cached,
+		cacheCreationTokens: tokens.cacheCreation,
 		reasoningTokens: tokens.reasoning,
 		costUsd: model ? costUsd(model, tokens) : 0,
 		outcome: result.outcome,
@@ -43,6 +46,7 @@ export function settle(call: Settling, result: RequestResult): Promise<unknown> 
 		createdAt: started,
 		attempts: result.attempts,
 		estimated: result.estimated,
+		ingress: call.ingress,
 	};
 	// LOG_REQUESTS=on: one structured line per request for `wrangler tail`, with ids, numbers and codes,
 	// never content or secrets. Off by default: the usage row holds the same facts, and Workers Logs

@@ -122,6 +122,13 @@ export function responseSchemas() {
 		input_price: z.number().check(z.describe("USD per million input tokens.")),
 		output_price: z.number().check(z.describe("USD per million output tokens.")),
 		cached_input_price: z.nullable(z.number()),
+		cache_write_price: z.nullable(
+			z
+				.number()
+				.check(
+					z.describe("USD per million tokens written to the provider's prompt cache; null: the input price."),
+				),
+		),
 		max_output_tokens: count,
 		capabilities: z.object({
 			vision: z.boolean(),

@@ -1,7 +1,7 @@
 import type { ProtocolName } from "../config";
 import type { GatewayError } from "../errors";
 import type { ChatRequest } from "../schemas/chat-request";
-import type { Chunk, Completion, ImageRef } from "../schemas/chat-response";
+import type { Chunk, Completion, ImageRef, Usage } from "../schemas/chat-response";
 
 /**
  * The contract every protocol adapter fulfils. An adapter is pure translation: it knows nothing of
@@ -94,8 +94,58 @@ export interface SseEvent {
 	data: string;
 }
 
-/** What a stream stage emits: OpenAI chunks, or an in-band upstream error that ends the stream. */
-export type StreamItem = { type: "chunk"; chunk: Chunk } | { type: "error"; error: GatewayError };
+/**
+ * What a stream stage emits: OpenAI chunks, an in-band upstream error that ends the stream, or (a
+ * pass-through stage) an upstream event to send on as it is, with what the engine must know of it.
+ */
+export type StreamItem =
+	| { type: "chunk"; chunk: Chunk }
+	| { type: "error"; error: GatewayError }
+	| NativeItem;
+
+/** One upstream event of a pass-through stream: its SSE name and data (ids already rewritten). */
+export interface NativeItem {
+	type: "native";
+	event: string | undefined;
+	data: string;
+	/** The usage known so far, in OpenAI's shape, when this event reported some. */
+	usage?: Usage;
+	/** Characters of output the event carries (text, reasoning, tool input), for estimates and first-token time. */
+	outputChars: number;
+	/** The event that completes the answer (Anthropic's message_stop). */
+	completes?: boolean;
+}
+
+/**
+ * The client's own request, for an upstream that speaks the client's protocol: sent on with only the
+ * model changed, so nothing is lost to a translation (Messages → Claude).
+ */
+export interface NativeRequest {
+	protocol: ProtocolName;
+	/** The body as the client sent it (already validated by its ingress). */
+	body: JsonObject;
+	/** Protocol headers the client sent that the upstream should see (e.g. anthropic-beta). */
+	headers: Record<string, string>;
+}
+
+/** What a pass-through answer is stamped with: the gateway's request id and the model id the client named. */
+export interface ResponseIds {
+	id: string;
+	model: string;
+}
+
+/**
+ * An upstream spoken natively by an ingress: bodies and events pass through with only ids, model and
+ * usage touched. The protocol's ProtocolAdapter still maps its errors.
+ */
+export interface PassThroughAdapter {
+	buildRequest(request: NativeRequest, target: UpstreamTarget): UpstreamRequest;
+	/** A 2xx JSON body with the ids rewritten, and its usage in OpenAI's shape (null when it has none). */
+	parseResponse(body: unknown, ids: ResponseIds): { body: JsonObject; usage: Usage | null };
+	createStreamStage(ids: ResponseIds): Transformer<SseEvent, StreamItem>;
+	/** The upstream's own token count for a request, when it has such an endpoint. */
+	countTokensRequest?(request: NativeRequest, target: UpstreamTarget): UpstreamRequest;
+}
 
 export const chunkItem = (chunk: Chunk): StreamItem => ({ type: "chunk", chunk });
 

@@ -1,8 +1,18 @@
 import type { ProtocolName } from "../config";
-import type { ProtocolAdapter } from "./adapter";
+import type { PassThroughAdapter, ProtocolAdapter } from "./adapter";
 import { adapter as anthropic } from "./anthropic";
+import { passThrough as anthropicPassThrough } from "./anthropic/pass-through";
 import { adapter as gemini } from "./gemini";
 import { adapter as openai } from "./openai";
 
 /** Capabilities live on adapters, picked by the provider's protocol: shared code never branches on a provider. */
 export const adapters: Record<ProtocolName, ProtocolAdapter> = { openai, anthropic, gemini };
+
+/**
+ * Protocols that an ingress also speaks, whose requests then pass through untranslated: Anthropic's
+ * Messages API (the /v1/messages ingress). OpenAI's chat is the canonical form, so chat to an
+ * OpenAI upstream needs no second path.
+ */
+export const passThroughs: Partial<Record<ProtocolName, PassThroughAdapter>> = {
+	anthropic: anthropicPassThrough,
+};

@@ -28,19 +28,29 @@ export function tokenCounts(usage: Usage | null | undefined): TokenCounts {
 }
 
 /**
- * USD at catalog prices (per million tokens). Cached prompt tokens are billed at the cached-input
- * price where the catalog has one; cache writes and everything else at the input price. Prompt and
- * completion counts already include cached and reasoning tokens (OpenAI's convention, which the
- * adapters follow), so nothing is counted twice.
+ * USD at catalog prices (per million tokens). Prompt tokens are billed in three parts: cache reads
+ * (`cached`) at the cached-input price, cache writes (`cacheCreation`, Anthropic's
+ * cache_creation_input_tokens) at the cache-write price, each falling back to the input price where
+ * the catalog has none, and the rest at the input price. Prompt and completion counts already include
+ * cache reads, cache writes and reasoning tokens (OpenAI's convention, which the adapters follow), so
+ * nothing is counted twice. A provider whose cache counts exceed its prompt count is clamped to it,
+ * reads first: no part is ever negative and the prompt is never billed beyond its own count.
  */
 export function costUsd(
-	model: Pick<CatalogModel, "inputPrice" | "outputPrice" | "cachedInputPrice">,
+	model: Pick<CatalogModel, "inputPrice" | "outputPrice" | "cachedInputPrice" | "cacheWritePrice">,
 	t: TokenCounts,
 ) {
 	const cachedPrice = model.cachedInputPrice ?? model.inputPrice;
+	const writePrice = model.cacheWritePrice ?? model.inputPrice;
 	const cached = Math.min(t.cached, t.prompt);
+	const cacheCreation = Math.min(t.cacheCreation, t.prompt - cached);
+	const uncached = t.prompt - cached - cacheCreation;
 	const usd =
-		((t.prompt - cached) * model.inputPrice + cached * cachedPrice + t.completion * model.outputPrice) / 1e6;
+		(uncached * model.inputPrice +
+			cached * cachedPrice +
+			cacheCreation * writePrice +
+			t.completion * model.outputPrice) /
+		1e6;
 	// Rounded to a billionth of a dollar: enough for per-token prices, free of float noise.
 	return Math.round(usd * 1e9) / 1e9;
 }

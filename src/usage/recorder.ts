@@ -2,6 +2,9 @@ import type { Outcome } from "../engine/result";
 import type { Env } from "../env";
 import { expireAfterBatch } from "./retention";
 
+/** The public API a request came through: its `usage.ingress` column. */
+export type IngressName = "chat" | "messages";
+
 export interface UsageRow {
 	id: string;
 	keyId: string;
@@ -12,6 +15,8 @@ export interface UsageRow {
 	completionTokens: number;
 	totalTokens: number;
 	cachedTokens: number;
+	/** Prompt tokens written to the provider's prompt cache (part of promptTokens, like cachedTokens). */
+	cacheCreationTokens: number;
 	reasoningTokens: number;
 	costUsd: number;
 	outcome: Outcome;
@@ -25,6 +30,7 @@ export interface UsageRow {
 	attempts: Array<{ model: string; status: number; code: string | null; ms: number }>;
 	/** Completion tokens are the gateway's estimate, not the provider's count. */
 	estimated: boolean;
+	ingress: IngressName;
 }
 
 /**
@@ -127,6 +133,7 @@ export function logFields(row: UsageRow) {
 	return {
 		gate_id: row.id,
 		key_id: row.keyId,
+		ingress: row.ingress,
 		model: row.model,
 		provider: row.provider,
 		status: row.status,
@@ -163,6 +170,8 @@ const COLUMNS = [
 	"created_at",
 	"attempts",
 	"estimated",
+	"ingress",
+	"cache_creation_tokens",
 ] as const;
 
 function values(r: UsageRow): Array<string | number | null> {
@@ -187,6 +196,8 @@ function values(r: UsageRow): Array<string | number | null> {
 		r.createdAt,
 		JSON.stringify(r.attempts),
 		r.estimated ? 1 : 0,
+		r.ingress,
+		r.cacheCreationTokens,
 	];
 }
 
@@ -195,7 +206,7 @@ const SINGLE_ROW = `INSERT OR REPLACE INTO usage (${COLUMNS.join(", ")}) VALUES 
 
 /**
  * Many rows in one statement with one parameter: a JSON array of row arrays, unpacked by SQLite's
- * json_each. D1 allows 100 bound parameters per statement (5 rows of 20 columns), and a batch of
+ * json_each. D1 allows 100 bound parameters per statement (4 rows of 22 columns), and a batch of
  * one statement per row cost the Worker far more CPU per row than this does.
  */
 const MANY_ROWS = `INSERT OR REPLACE INTO usage (${COLUMNS.join(", ")})

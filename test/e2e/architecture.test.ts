@@ -65,11 +65,15 @@ describe("ARCHITECTURE.md's layer rules", () => {
 		expect(breaches(inside("protocols"), (i) => !allowed(i.to))).toEqual([]);
 	});
 
-	it("the engine knows no HTTP framework and no route", () => {
+	it("the engine knows no HTTP framework, no route and no public API's ingress", () => {
 		expect(
 			breaches(
 				inside("engine"),
-				(i) => isHono(i.to) || inside("routes")(i.to) || ["app", "middleware", "respond"].includes(i.to),
+				(i) =>
+					isHono(i.to) ||
+					inside("routes")(i.to) ||
+					inside("ingress")(i.to) ||
+					["app", "middleware", "respond"].includes(i.to),
 			),
 		).toEqual([]);
 	});
@@ -77,6 +81,20 @@ describe("ARCHITECTURE.md's layer rules", () => {
 	it("the engine never branches on a provider: it reaches adapters through the registry and the contract", () => {
 		const adapterFolders = ["protocols/openai", "protocols/anthropic", "protocols/gemini", "protocols/demo"];
 		expect(breaches(inside("engine"), (i) => adapterFolders.some((dir) => inside(dir)(i.to)))).toEqual([]);
+	});
+
+	it("an ingress knows its public API and the engine's contract, never an upstream adapter or Hono", () => {
+		expect(
+			breaches(
+				inside("ingress"),
+				(i) =>
+					isHono(i.to) ||
+					inside("routes")(i.to) ||
+					(inside("protocols")(i.to) && !(i.typeOnly && i.to === "protocols/adapter")) ||
+					(inside("engine")(i.to) &&
+						!["engine/serve", "engine/request", "engine/stream/sse-encode"].includes(i.to)),
+			),
+		).toEqual([]);
 	});
 
 	it("only the app and the API description import routes", () => {
@@ -102,6 +120,16 @@ describe("ARCHITECTURE.md's layer rules", () => {
 					inside("protocols")(i.to) &&
 					!(i.typeOnly && i.to === "protocols/adapter") &&
 					!(i.from === "catalog/providers" && i.to === "protocols/demo/echo"),
+			),
+		).toEqual([]);
+	});
+
+	it("only the app, the routes and the API description import an ingress", () => {
+		expect(
+			breaches(
+				(from) =>
+					!inside("routes")(from) && !inside("ingress")(from) && from !== "app" && !inside("openapi")(from),
+				(i) => inside("ingress")(i.to),
 			),
 		).toEqual([]);
 	});

@@ -20,6 +20,7 @@ describe("admin: models", () => {
 			id,
 			...body,
 			cached_input_price: null,
+			cache_write_price: null,
 			max_output_tokens: 8192,
 			fallbacks: [],
 		};
@@ -31,6 +32,7 @@ describe("admin: models", () => {
 				...body,
 				enabled: false,
 				cached_input_price: 0.125,
+				cache_write_price: 1.5625,
 				capabilities: { vision: true },
 			}),
 		});
@@ -38,13 +40,22 @@ describe("admin: models", () => {
 			...expected,
 			enabled: false,
 			cached_input_price: 0.125,
+			cache_write_price: 1.5625,
 			capabilities: { vision: true, tools: false, json: false, image_output: false },
 		});
 
 		const list = (await (await admin("/admin/models")).json()) as {
-			data: Array<{ id: string; enabled: boolean }>;
+			data: Array<{ id: string; enabled: boolean; cache_write_price: number | null }>;
 		};
-		expect(list.data.find((m) => m.id === id)?.enabled).toBe(false);
+		expect(list.data.find((m) => m.id === id)).toMatchObject({ enabled: false, cache_write_price: 1.5625 });
+		// The seeded Claude models carry Anthropic's cache-write price (migration 0009), the others none.
+		const writePrice = (model: string) => list.data.find((m) => m.id === model)?.cache_write_price;
+		expect(writePrice("anthropic/claude-sonnet-4-5")).toBe(3.75);
+		expect(writePrice("openai/gpt-5.5")).toBeNull();
+
+		// Leaving it out of a later PUT clears it, as for every optional field: back to the input price.
+		const cleared = await admin(`/admin/models/${id}`, { method: "PUT", body: JSON.stringify(body) });
+		expect(((await cleared.json()) as { cache_write_price: unknown }).cache_write_price).toBeNull();
 		for (const seeded of ["openai/gpt-5.5", "anthropic/claude-sonnet-4-5", "google/gemini-2.5-flash-image"]) {
 			expect(list.data.map((m) => m.id)).toContain(seeded);
 		}
@@ -56,6 +67,11 @@ describe("admin: models", () => {
 		const negative = await put("/admin/models/openai/x", { ...base, input_price: -1 });
 		expect(negative.status).toBe(400);
 		expect(((await negative.json()) as { error: { param: string } }).error.param).toBe("input_price");
+		const negativeWrite = await put("/admin/models/openai/x", { ...base, cache_write_price: -0.5 });
+		expect(negativeWrite.status).toBe(400);
+		expect(((await negativeWrite.json()) as { error: { param: string } }).error.param).toBe(
+			"cache_write_price",
+		);
 		const extra = await put("/admin/models/openai/x", { ...base, colour: "red" });
 		expect(extra.status).toBe(400);
 		const unknown = await put("/admin/models/nobody/x", { ...base, provider: "nobody" });

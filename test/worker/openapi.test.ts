@@ -129,6 +129,17 @@ describe("GET /openapi.json", () => {
 		const parameters = doc.paths["/admin/usage"]?.get?.parameters;
 		expect(parameters?.map((p) => p.name)).toEqual(["key_id", "model", "from", "to", "group_by"]);
 	});
+
+	it("documents every field of a catalog entry, the cache-write price included, in and out", async () => {
+		const { doc } = await fetchDocument();
+		const fields = ["input_price", "output_price", "cached_input_price", "cache_write_price"];
+		expect(Object.keys(doc.components.schemas.ModelSpec?.properties ?? {})).toEqual(
+			expect.arrayContaining(fields),
+		);
+		expect(Object.keys(doc.components.schemas.CatalogModel?.properties ?? {})).toEqual(
+			expect.arrayContaining(fields),
+		);
+	});
 });
 
 describe("GET /docs", () => {

@@ -1,5 +1,5 @@
 import { GatewayError } from "../../errors";
-import type { ProtocolAdapter, ResponseContext } from "../../protocols/adapter";
+import type { SseEvent, StreamItem } from "../../protocols/adapter";
 import { chunkRewriter, type RewriteOptions } from "./rewrite";
 import { sseDecoder } from "./sse-decode";
 import type { OutboundEvent } from "./sse-encode";
@@ -29,23 +29,22 @@ export interface PipelineOptions {
 }
 
 /**
- * upstream bytes → SSE events → adapter (provider events → canonical chunks) → rewrite → the
- * ingress's encoding,
+ * upstream bytes → SSE events → adapter stage (provider events → canonical chunks, or a
+ * pass-through's native events) → rewrite → the ingress's encoding,
  * as one stream whose pull runs each upstream piece through every stage: every complete event goes
  * to the client as soon as its bytes arrived; nothing waits for the end. A failure anywhere — a
  * dropped connection, a stall, a stage that throws — ends the stream with one error event.
  */
 export function buildStreamPipeline(
 	upstreamBody: ReadableStream<Uint8Array>,
-	adapter: ProtocolAdapter,
-	responseContext: ResponseContext,
+	adapterStage: Transformer<SseEvent, StreamItem>,
 	rewrite: RewriteOptions,
 	options: PipelineOptions,
 ): StreamPipeline {
 	const { tracked } = rewrite;
 	const reader = upstreamBody.getReader();
 	const decode = step(sseDecoder());
-	const translate = step(adapter.createStreamStage(responseContext));
+	const translate = step(adapterStage);
 	const shape = step(chunkRewriter(rewrite));
 	const encoder = new TextEncoder();
 	const idle = watchIdle(options.idleTimeoutMs, () => {

@@ -9,7 +9,10 @@ export interface RewriteOptions {
 	/** The model id the client sent: every chunk echoes it. */
 	model: string;
 	created: number;
-	/** Whether the client asked for usage (`stream_options.include_usage`). */
+	/**
+	 * Whether the client's stream shows usage: on the finish chunk, and as `usage` events whenever it
+	 * changes (which only an ingress that needs them early writes, e.g. Messages' message_start).
+	 */
 	includeUsage: boolean;
 	/** Adds the gateway's fields (cost) to the upstream's usage. */
 	priceUsage(usage: Usage): Usage;
@@ -23,7 +26,8 @@ export interface RewriteOptions {
  * Adapter chunks → the client's chunks: stamps the gate id, model and creation time on every chunk,
  * captures usage, and shapes it the way the contract promises — usage travels on the finish chunk,
  * only when the client asked, followed by `[DONE]`. A stream that ends without a finish reason was
- * cut short upstream: it ends with an error event, never as if complete.
+ * cut short upstream: it ends with an error event, never as if complete. Pass-through events go on
+ * untouched (their adapter rewrote the ids); only what they tell of usage and completion is kept.
  */
 export function chunkRewriter(options: RewriteOptions): Transformer<StreamItem, OutboundEvent> {
 	const { tracked } = options;
@@ -51,8 +55,21 @@ export function chunkRewriter(options: RewriteOptions): Transformer<StreamItem, 
 				tracked.settle("upstream_error", error);
 				return;
 			}
+			if (item.type === "native") {
+				if (item.usage) tracked.tally.usage = item.usage;
+				if (item.outputChars > 0) {
+					tracked.tally.streamedChars += item.outputChars;
+					tracked.tally.firstTokenAt ??= now();
+				}
+				if (item.completes) finished = true;
+				controller.enqueue({ type: "native", event: item.event, data: item.data });
+				return;
+			}
 			const chunk = item.chunk;
-			if (chunk.usage) tracked.tally.usage = chunk.usage;
+			if (chunk.usage) {
+				tracked.tally.usage = chunk.usage;
+				if (options.includeUsage) controller.enqueue({ type: "usage", usage: chunk.usage });
+			}
 			if (chunk.choices.length === 0) return;
 			// Usage goes on the finish chunk alone (below); OpenAI's `"usage": null` on the others is noise.
 			delete chunk.usage;

@@ -59,7 +59,7 @@ function stopSequences(stop: ChatRequest["stop"]): string[] {
 }
 
 /** ANTHROPIC_BASE_URL is the API origin; tolerate a configured trailing slash or "/v1". */
-function messagesUrl(baseUrl: string): string {
+export function messagesUrl(baseUrl: string): string {
 	const base = baseUrl.replace(/\/+$/, "");
 	return base.endsWith("/v1") ? `${base}/messages` : `${base}/v1/messages`;
 }

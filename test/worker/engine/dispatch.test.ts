@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { KeyRecord } from "../../../src/auth/key-record";
 import { upsertModel } from "../../../src/catalog/models";
 import { type Dispatched, type DispatchSettings, dispatch } from "../../../src/engine/dispatch";
+import type { EngineRequest } from "../../../src/engine/request";
 import type { ChatRequest } from "../../../src/schemas/chat-request";
 
 /**
@@ -152,11 +153,17 @@ interface Run {
 }
 
 function run(modelId: string, options: Run = {}): Promise<Dispatched> {
-	const request: ChatRequest = {
+	const canonical: ChatRequest = {
 		model: modelId,
 		messages: [{ role: "user", content: "hi" }],
-		...(options.models ? { models: options.models } : {}),
 		...(options.stream ? { stream: true } : {}),
+	};
+	const request: EngineRequest = {
+		model: modelId,
+		stream: options.stream === true,
+		fallbacks: options.models,
+		includeUsage: false,
+		canonical: () => canonical,
 	};
 	return dispatch({
 		env: gatewayEnv,

@@ -330,6 +330,51 @@ const chunksOf = (events: OutboundEvent[]) =>
 	events.flatMap((event) => (event.type === "chunk" ? [event.chunk] : []));
 
 describe("the rewrite stage through step()", () => {
+	it("passes pass-through events on as they are, tallying their usage, output and completion", () => {
+		const { stage, tracked } = rewriter();
+		const native = (
+			data: string,
+			extra: Partial<Extract<StreamItem, { type: "native" }>> = {},
+		): StreamItem => ({
+			type: "native",
+			event: "e",
+			data,
+			outputChars: 0,
+			...extra,
+		});
+		const out = stage.push([
+			native("start", { usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 } }),
+			native("text", { outputChars: 4 }),
+			native("delta", { usage: USAGE }),
+		]);
+		expect(out).toEqual([
+			{ type: "native", event: "e", data: "start" },
+			{ type: "native", event: "e", data: "text" },
+			{ type: "native", event: "e", data: "delta" },
+		]);
+		expect([tracked.tally.streamedChars, tracked.tally.firstTokenAt, tracked.tally.usage]).toEqual([
+			4,
+			2_000,
+			USAGE,
+		]);
+		expect(stage.push([native("stop", { completes: true })])).toEqual([
+			{ type: "native", event: "e", data: "stop" },
+		]);
+		expect(stage.end()).toEqual([{ type: "done" }]);
+		expect([tracked.tally.outcome, tracked.tally.completed, tracked.tally.usage]).toEqual([
+			"ok",
+			true,
+			priced(USAGE),
+		]);
+	});
+
+	it("ends a pass-through stream that never completed with an error event", () => {
+		const { stage, tracked } = rewriter();
+		stage.push([{ type: "native", event: "e", data: "start", outputChars: 0 }]);
+		expect(stage.end()).toMatchObject([{ type: "error", error: { code: "upstream_stream_truncated" } }]);
+		expect(tracked.tally.outcome).toBe("upstream_error");
+	});
+
 	it("stamps every chunk with the gate id, the catalog model and the creation time, the upstream's extras after them", () => {
 		const { stage } = rewriter();
 		const out = runSync(stage, [
@@ -377,7 +422,9 @@ describe("the rewrite stage through step()", () => {
 		]);
 		// The finish chunk is held back for the usage that follows it.
 		expect(stage.push([upstreamChunk([finishing()], { usage: null })])).toEqual([]);
-		expect(stage.push([usageOnly()])).toEqual([]);
+		// Usage as reported goes on at once as a usage event, for ingresses that show it early
+		// (Messages' message_start); chat's encoder writes nothing for it.
+		expect(stage.push([usageOnly()])).toEqual([{ type: "usage", usage: USAGE }]);
 		expect(tracked.tally.outcome).toBeNull();
 		const end = stage.end();
 		expect(end).toMatchObject([

@@ -14,6 +14,7 @@ function row(id: string): UsageRow {
 		completionTokens: 2,
 		totalTokens: 3,
 		cachedTokens: 0,
+		cacheCreationTokens: 0,
 		reasoningTokens: 0,
 		costUsd: 0.5,
 		outcome: "ok",
@@ -25,6 +26,7 @@ function row(id: string): UsageRow {
 		createdAt: Date.now(),
 		attempts: [{ model: "openai/batch", status: 200, code: null, ms: 1 }],
 		estimated: false,
+		ingress: "chat",
 	};
 }
 
@@ -130,6 +132,30 @@ describe("usage recorder", () => {
 		);
 	});
 
+	it("writes the ingress and cache writes, in a batch and on its own", async () => {
+		const [batched, single] = [`gate-cols-${crypto.randomUUID()}`, `gate-cols-${crypto.randomUUID()}`];
+		const columns = (id: string) =>
+			env.DB.prepare("SELECT ingress, cached_tokens, cache_creation_tokens FROM usage WHERE id = ?")
+				.bind(id)
+				.first();
+		await recordUsage(env, {
+			...row(batched),
+			ingress: "messages",
+			cachedTokens: 2000,
+			cacheCreationTokens: 300,
+		});
+		expect(await columns(batched)).toEqual({
+			ingress: "messages",
+			cached_tokens: 2000,
+			cache_creation_tokens: 300,
+		});
+		const failing = interceptedDb((sql) => {
+			if (sql.includes("json_each")) throw new Error("D1 overloaded");
+		});
+		await recordUsage({ ...env, DB: failing }, { ...row(single), cacheCreationTokens: 7 });
+		expect(await columns(single)).toEqual({ ingress: "chat", cached_tokens: 0, cache_creation_tokens: 7 });
+	});
+
 	describe("a batch D1 refuses", () => {
 		afterEach(() => {
 			vi.restoreAllMocks();
@@ -167,6 +193,7 @@ describe("usage recorder", () => {
 					message: "usage row not stored",
 					gate_id: bad,
 					key_id: "key_batch",
+					ingress: "chat",
 					model: "openai/batch",
 					provider: "openai",
 					status: 200,

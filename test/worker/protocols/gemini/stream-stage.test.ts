@@ -37,6 +37,7 @@ async function run(
 function view(items: StreamItem[]) {
 	return items.map((item) => {
 		if (item.type === "error") return { error: item.error.toBody().error, status: item.error.status };
+		if (item.type === "native") throw new Error("the Gemini stage emits no native events");
 		const { id, object, created, model, choices, ...rest } = item.chunk as Chunk;
 		expect({ id, object, created, model }).toEqual({
 			id: "",

@@ -1,0 +1,148 @@
+import { isObject } from "../../is-object";
+import type { Usage } from "../../schemas/chat-response";
+import type {
+	JsonObject,
+	NativeItem,
+	NativeRequest,
+	PassThroughAdapter,
+	ResponseIds,
+	SseEvent,
+	StreamItem,
+	UpstreamRequest,
+	UpstreamTarget,
+} from "../adapter";
+import { encodeBody } from "../encode-body";
+import { upstreamGarbage } from "../upstream-errors";
+import { ANTHROPIC_VERSION, messagesUrl } from "./convert-request";
+import { mapStreamError } from "./map-error";
+import { mergeTokens, noTokens, type Tokens, toOpenAIUsage } from "./map-usage";
+import { wireErrorDetail, wireUsage } from "./wire";
+
+/**
+ * A Messages API client's request to Claude, passed through: the body goes upstream as the client
+ * sent it with only `model` mapped to the upstream's, and the answer comes back as Anthropic sent
+ * it with only the message's `id` (the gateway's request id) and `model` (the catalog id the client
+ * named) rewritten. Streamed events keep their bytes, padding included, except in `message_start`,
+ * the one event that carries the id. Nothing is validated beyond what the engine needs: usage, the
+ * output size and whether the answer completed.
+ */
+export const passThrough: PassThroughAdapter = {
+	buildRequest: (request, target) => upstreamRequest(messagesUrl(target.baseUrl), request, target),
+	countTokensRequest: (request, target) =>
+		upstreamRequest(`${messagesUrl(target.baseUrl)}/count_tokens`, request, target),
+	parseResponse(body, ids) {
+		if (!isObject(body) || body.type !== "message") throw upstreamGarbage("an answer");
+		const usage = wireUsage.safeParse(body.usage);
+		const stamped: JsonObject = { ...(body as JsonObject), id: ids.id, model: ids.model };
+		return {
+			body: stamped,
+			usage: usage.success ? toOpenAIUsage(mergeTokens(noTokens(), usage.data)) : null,
+		};
+	},
+	createStreamStage: createPassThroughStage,
+};
+
+function upstreamRequest(url: string, request: NativeRequest, target: UpstreamTarget): UpstreamRequest {
+	const headers: Record<string, string> = {
+		"x-api-key": target.apiKey,
+		"anthropic-version": request.headers["anthropic-version"] ?? ANTHROPIC_VERSION,
+		"content-type": "application/json",
+	};
+	const beta = request.headers["anthropic-beta"];
+	if (beta) headers["anthropic-beta"] = beta;
+	return { url, headers, body: encodeBody({ ...request.body, model: target.upstreamModel }) };
+}
+
+/**
+ * Anthropic's events as they came. Each is parsed once (for usage and output size); only
+ * message_start is rewritten. Unknown events pass untouched, as Anthropic asks clients to tolerate
+ * them (https://docs.anthropic.com/en/docs/build-with-claude/streaming#other-events).
+ */
+function createPassThroughStage(ids: ResponseIds): Transformer<SseEvent, StreamItem> {
+	let tokens: Tokens = noTokens();
+	let over = false;
+	const usageFrom = (value: unknown): Usage | undefined => {
+		const parsed = wireUsage.safeParse(value);
+		if (!parsed.success) return undefined;
+		tokens = mergeTokens(tokens, parsed.data);
+		return toOpenAIUsage(tokens);
+	};
+	return {
+		transform(sse, controller) {
+			if (over) return;
+			let event: unknown;
+			try {
+				event = JSON.parse(sse.data);
+			} catch {
+				event = undefined;
+			}
+			if (!isObject(event) || typeof event.type !== "string") {
+				over = true;
+				controller.enqueue({ type: "error", error: upstreamGarbage("a stream event") });
+				return;
+			}
+			const item: NativeItem = { type: "native", event: sse.event, data: sse.data, outputChars: 0 };
+			switch (event.type) {
+				case "message_start": {
+					const message = isObject(event.message) ? event.message : {};
+					item.data = stampMessageStart(sse.data, event, message, ids);
+					const usage = usageFrom(message.usage);
+					if (usage) item.usage = usage;
+					break;
+				}
+				case "content_block_delta":
+					item.outputChars = deltaChars(event.delta);
+					break;
+				case "message_delta": {
+					const usage = usageFrom(event.usage);
+					if (usage) item.usage = usage;
+					break;
+				}
+				case "message_stop":
+					item.completes = true;
+					break;
+				case "error": {
+					over = true;
+					const detail = wireErrorDetail.safeParse(event.error);
+					controller.enqueue({
+						type: "error",
+						error: detail.success ? mapStreamError(detail.data) : upstreamGarbage("an error event"),
+					});
+					return;
+				}
+			}
+			controller.enqueue(item);
+		},
+	};
+}
+
+/**
+ * message_start with the gateway's id and model. The two values are replaced in the text where they
+ * stand, so the event's other bytes stay Anthropic's; should either not be found as written (another
+ * spacing), the event is serialized anew.
+ */
+function stampMessageStart(
+	data: string,
+	event: Record<string, unknown>,
+	message: Record<string, unknown>,
+	ids: ResponseIds,
+): string {
+	let text = data;
+	for (const [field, value] of [
+		["id", ids.id],
+		["model", ids.model],
+	] as const) {
+		const old = message[field];
+		const written = `"${field}":${JSON.stringify(old)}`;
+		const at = typeof old === "string" ? text.indexOf(written) : -1;
+		if (at < 0) return JSON.stringify({ ...event, message: { ...message, id: ids.id, model: ids.model } });
+		text = `${text.slice(0, at)}"${field}":${JSON.stringify(value)}${text.slice(at + written.length)}`;
+	}
+	return text;
+}
+
+function deltaChars(delta: unknown): number {
+	if (!isObject(delta)) return 0;
+	const text = delta.text ?? delta.partial_json ?? delta.thinking;
+	return typeof text === "string" ? text.length : 0;
+}

@@ -1,0 +1,62 @@
+import type { Context } from "hono";
+import { countTokens } from "../engine/count-tokens";
+import { runEngine } from "../engine/serve";
+import type { AppEnv } from "../env";
+import { estimateInputTokens } from "../ingress/messages/estimate-tokens";
+import { hoistSystemMessages } from "../ingress/messages/hoist-system";
+import { aliasesOf, messagesIngress, nativeRequest } from "../ingress/messages/ingress";
+import { countTokensRequest } from "../ingress/messages/schema";
+import type { JsonObject } from "../protocols/adapter";
+import { readJson } from "../request-body";
+import { gatewayHeaders, jsonResponse } from "../respond";
+import { validated } from "../schemas/zod-error";
+
+/** How a count_tokens answer says where its number came from. */
+export const TOKEN_COUNT_HEADER = "x-aigate-token-count";
+
+/** POST /v1/messages: Anthropic's Messages API, for every model in the catalog. */
+export async function messages(c: Context<AppEnv>): Promise<Response> {
+	const gateId = c.get("gateId");
+	const { ingress, message } = messagesIngress(gateId, c.req.raw.headers);
+	const answer = await runEngine(
+		{
+			env: c.env,
+			ctx: c.executionCtx,
+			gateId,
+			startedAt: c.get("startedAt"),
+			apiKey: c.get("apiKey"),
+			request: c.req.raw,
+			ingress: "messages",
+		},
+		ingress,
+	);
+	if (answer.kind === "native") return jsonResponse(gateId, answer.body);
+	if (answer.kind === "completion") return jsonResponse(gateId, message(answer.completion));
+	return new Response(answer.body, {
+		headers: gatewayHeaders(gateId, {
+			"content-type": "text/event-stream; charset=utf-8",
+			"cache-control": "no-cache",
+		}),
+	});
+}
+
+/**
+ * POST /v1/messages/count_tokens: Claude's own count, or the gateway's estimate for other models
+ * (x-aigate-token-count says which). Not a billed request: no usage row, nothing booked.
+ */
+export async function messagesCountTokens(c: Context<AppEnv>): Promise<Response> {
+	const gateId = c.get("gateId");
+	const body = hoistSystemMessages(validated(countTokensRequest, await readJson(c.req.raw)));
+	const count = await countTokens({
+		env: c.env,
+		key: c.get("apiKey"),
+		model: body.model,
+		aliases: aliasesOf(body.model),
+		native: nativeRequest(body as JsonObject, c.req.raw.headers),
+		clientSignal: c.req.raw.signal,
+		estimate: () => estimateInputTokens(body),
+	});
+	return jsonResponse(gateId, { input_tokens: count.inputTokens }, 200, {
+		[TOKEN_COUNT_HEADER]: count.exact ? "exact" : "estimate",
+	});
+}
