@@ -7,6 +7,8 @@ import {
 	BAD_REQUEST_MESSAGE,
 	CACHED_TEXT,
 	CACHED_USAGE,
+	canonicalJson,
+	countTokensOf,
 	JSON_TOOL_INPUT,
 	PARTIAL_TEXT,
 	PARTIAL_USAGE,
@@ -22,10 +24,13 @@ import {
 } from "./scenarios/anthropic";
 
 /**
- * A fake Anthropic Messages API speaking the real wire format: `POST /v1/messages`, `x-api-key` and
- * `anthropic-version` checked, request bodies validated the way Anthropic does where translators
- * go wrong, and streams with `event:` lines, `ping` events, trailing-space padding inside `data:`
- * lines, written in odd-sized byte pieces so multi-byte UTF-8 characters are split.
+ * A fake Anthropic Messages API speaking the real wire format: `POST /v1/messages` and
+ * `POST /v1/messages/count_tokens` (also with the `?beta=true` the SDK's beta client adds),
+ * `x-api-key` and `anthropic-version` checked, request bodies validated the way Anthropic does where
+ * translators go wrong (and accepting what native clients such as Claude Code send: `cache_control`
+ * breakpoints, server tools, `metadata.user_id`, string contents), and streams with `event:` lines,
+ * `ping` events, trailing-space padding inside `data:` lines, written in odd-sized byte pieces so
+ * multi-byte UTF-8 characters are split.
  *
  * The request's `model` (the catalog's upstream_model) picks the scenario; what they answer is in
  * scenarios/anthropic.ts:
@@ -35,7 +40,9 @@ import {
  *   tool-no-args    text + refresh_inbox with no arguments (only `partial_json: ""`)
  *   tool-loop       1st turn: get_weather {city:"Paris"} as toolu_loop_1; 2nd turn (tool_result present):
  *                   checks the assistant and tool_result turns field by field, 400 on any difference,
- *                   else "In Paris it is 18°C and sunny."
+ *                   else "In Paris it is 18°C and sunny." (Compared as Anthropic reads them: a string
+ *                   content is one text block, key order and cache_control breakpoints do not matter;
+ *                   the same holds for thinking-tool-loop.)
  *   thinking        a thinking block (with signature), a redacted_thinking block, then text "42"
  *   thinking-tool-loop  with thinking on: 1st turn signed thinking + redacted_thinking + get_weather;
  *                   2nd turn (tool_result present) must carry both blocks back unchanged, first in the
@@ -56,6 +63,11 @@ import {
  *                   stream the recorded responses in anthropic/ of the fixtures folder (fixtures.ts);
  *                   HTTP 500 api_error naming the file when it is not there
  *   anything else   HTTP 404 not_found_error "model: <name>", as Anthropic answers an unknown model
+ *
+ * count_tokens: validated like messages, minus max_tokens, stream and the sampling fields (which
+ * Anthropic refuses there as extra inputs). The HTTP error scenarios answer their error; the other
+ * scenarios above answer `{"input_tokens": countTokensOf(request)}` (scenarios/anthropic.ts),
+ * `garbage` a body that is not a count; an unknown model the same 404 as messages.
  */
 
 const PIECES = [7, 3, 11, 1, 5, 2, 13];
@@ -70,6 +82,7 @@ interface Answer {
 		output_tokens: number;
 		cache_creation_input_tokens?: number;
 		cache_read_input_tokens?: number;
+		cache_creation?: Obj;
 	};
 	stop_details?: Obj;
 }
@@ -84,9 +97,14 @@ const errorBody = (type: string, message: string) => ({
 const invalid = (res: ServerResponse, message: string) =>
 	json(res, 400, errorBody("invalid_request_error", message));
 
+const MESSAGES_PATH = "/v1/messages";
+const COUNT_TOKENS_PATH = "/v1/messages/count_tokens";
+
 export const handleAnthropic: FakeHandler = async (req, body, res) => {
+	// The query (the SDK's beta client adds `?beta=true`) does not change what the API does.
 	const url = new URL(req.url ?? "/", "http://fake");
-	if (req.method !== "POST" || url.pathname !== "/v1/messages") {
+	const counting = url.pathname === COUNT_TOKENS_PATH;
+	if (req.method !== "POST" || (url.pathname !== MESSAGES_PATH && !counting)) {
 		return json(res, 404, errorBody("not_found_error", "Not found"));
 	}
 	if (req.headers["x-api-key"] !== ANTHROPIC_KEY)
@@ -99,8 +117,9 @@ export const handleAnthropic: FakeHandler = async (req, body, res) => {
 		return invalid(res, "There was an issue with your request body: not valid JSON");
 	}
 	if (!isObj(request)) return invalid(res, "request body must be an object");
-	const problem = validate(request);
+	const problem = counting ? validateCount(request) : validate(request);
 	if (problem) return invalid(res, problem);
+	if (counting) return countTokens(String(request.model), request, res);
 	const answer = await respond(String(request.model), request, req, res);
 	if (!answer) return;
 	if (request.stream === true) await stream(res, answerEvents(answer, String(request.model)));
@@ -115,6 +134,67 @@ export const handleAnthropic: FakeHandler = async (req, body, res) => {
 		});
 };
 
+/** The scenarios that answer an HTTP error, to messages and count_tokens alike. */
+const HTTP_ERRORS = new Map<string, (res: ServerResponse) => void>([
+	[
+		"overloaded",
+		(res) => json(res, 529, errorBody("overloaded_error", "Overloaded"), { "retry-after": "3" }),
+	],
+	[
+		"rate-limited",
+		(res) =>
+			json(
+				res,
+				429,
+				errorBody("rate_limit_error", "This request would exceed your organization's rate limit."),
+				{
+					"retry-after": RATE_LIMITED_RETRY_AFTER,
+					"anthropic-ratelimit-requests-remaining": "0",
+				},
+			),
+	],
+	["server-error", (res) => json(res, 500, errorBody("api_error", "Internal server error"))],
+	["bad-request", (res) => invalid(res, BAD_REQUEST_MESSAGE)],
+	[
+		"forbidden",
+		(res) => json(res, 403, errorBody("permission_error", `key ${ANTHROPIC_KEY} may not use this model`)),
+	],
+	[
+		"too-large",
+		(res) => {
+			res.writeHead(413, { "content-type": "text/html" });
+			res.end("<html><body>413 Request Entity Too Large</body></html>");
+		},
+	],
+]);
+
+/** The scenarios that answer a message, hence a token count. */
+const COUNTED = new Set([
+	"text",
+	"cached",
+	"tools-parallel",
+	"tool-no-args",
+	"tool-loop",
+	"thinking-tool-loop",
+	"thinking",
+	"refusal",
+	"max-tokens",
+	"stop-sequence",
+	"json-tool",
+	"echo-request",
+	"error-midstream",
+	"truncated",
+]);
+
+function countTokens(model: string, request: Obj, res: ServerResponse): void {
+	const error = HTTP_ERRORS.get(model);
+	if (error) error(res);
+	else if (model === "garbage") json(res, 200, { hello: "not a count" });
+	else if (!COUNTED.has(model) && !Object.hasOwn(REPLAYS, model))
+		json(res, 404, errorBody("not_found_error", `model: ${model}`));
+	else json(res, 200, { input_tokens: countTokensOf(request) });
+}
+
 /** Sends the HTTP-level scenarios itself and returns undefined; otherwise returns the answer to send. */
 async function respond(
 	model: string,
@@ -122,6 +202,11 @@ async function respond(
 	req: IncomingMessage,
 	res: ServerResponse,
 ): Promise<Answer | undefined> {
+	const error = HTTP_ERRORS.get(model);
+	if (error) {
+		error(res);
+		return undefined;
+	}
 	const text = (value: string, stop_reason = "end_turn", usage: Answer["usage"] = TEXT_USAGE) => ({
 		content: [{ type: "text", text: value }],
 		stop_reason,
@@ -211,33 +296,6 @@ async function respond(
 				res.end();
 			} else json(res, 200, { hello: "not a message" });
 			return undefined;
-		case "overloaded":
-			json(res, 529, errorBody("overloaded_error", "Overloaded"), { "retry-after": "3" });
-			return undefined;
-		case "rate-limited":
-			json(
-				res,
-				429,
-				errorBody("rate_limit_error", "This request would exceed your organization's rate limit."),
-				{
-					"retry-after": RATE_LIMITED_RETRY_AFTER,
-					"anthropic-ratelimit-requests-remaining": "0",
-				},
-			);
-			return undefined;
-		case "server-error":
-			json(res, 500, errorBody("api_error", "Internal server error"));
-			return undefined;
-		case "bad-request":
-			invalid(res, BAD_REQUEST_MESSAGE);
-			return undefined;
-		case "forbidden":
-			json(res, 403, errorBody("permission_error", `key ${ANTHROPIC_KEY} may not use this model`));
-			return undefined;
-		case "too-large":
-			res.writeHead(413, { "content-type": "text/html" });
-			res.end("<html><body>413 Request Entity Too Large</body></html>");
-			return undefined;
 		default:
 			if (model.startsWith("replay-")) {
 				await replay(model, res);
@@ -252,6 +310,29 @@ async function respond(
 const LOOP_CALL = { type: "tool_use", ...TOOL_LOOP.call };
 const LOOP_RESULT = { type: "tool_result", tool_use_id: TOOL_LOOP.call.id, content: TOOL_LOOP.result };
 
+/**
+ * A message as Anthropic reads it: a string content is one text block, as is a tool_result's string
+ * content; a cache_control breakpoint only marks where to cache. Compared with canonicalJson, so
+ * key order does not matter either.
+ */
+function readAsAnthropic(message: unknown): unknown {
+	if (!isObj(message)) return message;
+	const content = typeof message.content === "string" ? [textBlock(message.content)] : message.content;
+	return { ...message, content: Array.isArray(content) ? content.map(blockAsAnthropic) : content };
+}
+const textBlock = (text: string) => ({ type: "text", text });
+function blockAsAnthropic(block: unknown): unknown {
+	if (!isObj(block)) return block;
+	const { cache_control: _breakpoint, ...rest } = block;
+	if (rest.type === "tool_result") {
+		const content = typeof rest.content === "string" ? [textBlock(rest.content)] : rest.content;
+		rest.content = Array.isArray(content) ? content.map(blockAsAnthropic) : content;
+	}
+	return rest;
+}
+const sameHistory = (got: Obj[], expected: Obj[]) =>
+	canonicalJson(got.map(readAsAnthropic)) === canonicalJson(expected.map(readAsAnthropic));
+
 function toolLoop(messages: Obj[], res: ServerResponse): Answer | undefined {
 	const last = messages.at(-1);
 	const hasResult =
@@ -265,9 +346,11 @@ function toolLoop(messages: Obj[], res: ServerResponse): Answer | undefined {
 		{ role: "assistant", content: [LOOP_CALL] },
 		{ role: "user", content: [LOOP_RESULT] },
 	];
-	const got = JSON.stringify(messages);
-	if (got !== JSON.stringify(expected)) {
-		invalid(res, `fake tool-loop: second request differs. expected ${JSON.stringify(expected)} got ${got}`);
+	if (!sameHistory(messages, expected)) {
+		invalid(
+			res,
+			`fake tool-loop: second request differs. expected ${JSON.stringify(expected)} got ${JSON.stringify(messages)}`,
+		);
 		return undefined;
 	}
 	return {
@@ -295,11 +378,10 @@ function thinkingToolLoop(request: Obj, res: ServerResponse): Answer | undefined
 		{ role: "assistant", content: [signed, redacted, call] },
 		{ role: "user", content: [{ type: "tool_result", tool_use_id: loop.call.id, content: loop.result }] },
 	];
-	const got = JSON.stringify(messages);
-	if (got !== JSON.stringify(expected)) {
+	if (!sameHistory(messages, expected)) {
 		invalid(
 			res,
-			`fake thinking-tool-loop: second request differs. expected ${JSON.stringify(expected)} got ${got}`,
+			`fake thinking-tool-loop: second request differs. expected ${JSON.stringify(expected)} got ${JSON.stringify(messages)}`,
 		);
 		return undefined;
 	}
@@ -335,8 +417,37 @@ const TOP_LEVEL = new Set([
 	"mcp_servers",
 	"context_management",
 	"output_config",
+	"cache_control",
+]);
+/** count_tokens takes what shapes the prompt, not what shapes the generation. */
+const COUNT_TOP_LEVEL = new Set([
+	"model",
+	"messages",
+	"system",
+	"tools",
+	"tool_choice",
+	"thinking",
+	"mcp_servers",
+	"context_management",
+	"output_config",
+	"cache_control",
 ]);
 const MEDIA = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
+/** Anthropic's limit on cache_control breakpoints in one request (system, tools and message blocks). */
+const MAX_BREAKPOINTS = 4;
+/** Server and Anthropic-defined tools: their `type` (versioned by date) and the `name` each must have. */
+const SERVER_TOOLS: Array<[RegExp, string]> = [
+	[/^web_search_\d{8}$/, "web_search"],
+	[/^web_fetch_\d{8}$/, "web_fetch"],
+	[/^code_execution_\d{8}$/, "code_execution"],
+	[/^bash_\d{8}$/, "bash"],
+	[/^text_editor_20250124$/, "str_replace_editor"],
+	[/^text_editor_\d{8}$/, "str_replace_based_edit_tool"],
+	[/^memory_\d{8}$/, "memory"],
+	[/^computer_\d{8}$/, "computer"],
+	[/^tool_search_tool_bm25(_\d{8})?$/, "tool_search_tool_bm25"],
+	[/^tool_search_tool_regex(_\d{8})?$/, "tool_search_tool_regex"],
+];
 
 function validate(r: Obj): string | undefined {
 	for (const key of Object.keys(r)) if (!TOP_LEVEL.has(key)) return `${key}: Extra inputs are not permitted`;
@@ -359,11 +470,34 @@ function validate(r: Obj): string | undefined {
 	) {
 		return "stop_sequences: each stop sequence must contain non-whitespace";
 	}
-	if (r.metadata !== undefined && !(isObj(r.metadata) && typeof r.metadata.user_id === "string"))
-		return "metadata.user_id: invalid";
+	if (r.metadata !== undefined) {
+		const problem = checkMetadata(r.metadata);
+		if (problem) return problem;
+	}
+	if (isObj(r.thinking) && r.thinking.type === "enabled") {
+		if (typeof r.thinking.budget_tokens === "number" && r.thinking.budget_tokens >= (r.max_tokens as number))
+			return "`max_tokens` must be greater than `thinking.budget_tokens`";
+		if (r.temperature !== undefined && r.temperature !== 1)
+			return "`temperature` may only be set to 1 when thinking is enabled.";
+	}
+	return validatePrompt(r);
+}
+
+function validateCount(r: Obj): string | undefined {
+	for (const key of Object.keys(r))
+		if (!COUNT_TOP_LEVEL.has(key)) return `${key}: Extra inputs are not permitted`;
+	if (typeof r.model !== "string" || r.model === "") return "model: Field required";
+	return validatePrompt(r);
+}
+
+/** What messages and count_tokens check alike: system, tools, tool_choice, thinking, messages, breakpoints. */
+function validatePrompt(r: Obj): string | undefined {
+	const topCache = checkCacheControl(r.cache_control, "");
+	if (topCache) return topCache;
 	if (r.system !== undefined && typeof r.system !== "string") {
 		if (!Array.isArray(r.system)) return "system: Input should be a valid list";
 		for (const [i, block] of r.system.entries()) {
+			if (!isObj(block) || block.type !== "text") return `system.${i}.type: Input should be 'text'`;
 			const problem = checkBlock(block, "user", `system.${i}`);
 			if (problem) return problem;
 		}
@@ -372,11 +506,9 @@ function validate(r: Obj): string | undefined {
 	if (r.tools !== undefined) {
 		if (!Array.isArray(r.tools)) return "tools: Input should be a valid list";
 		for (const [i, tool] of r.tools.entries()) {
-			if (!isObj(tool) || typeof tool.name !== "string" || !/^[a-zA-Z0-9_-]{1,128}$/.test(tool.name))
-				return `tools.${i}.name: invalid`;
-			if (!isObj(tool.input_schema) || tool.input_schema.type !== "object")
-				return `tools.${i}.custom.input_schema.type: Field required`;
-			toolNames.add(tool.name);
+			const problem = checkTool(tool, `tools.${i}`);
+			if (problem) return problem;
+			toolNames.add(String((tool as Obj).name));
 		}
 	}
 	if (r.tool_choice !== undefined) {
@@ -388,19 +520,75 @@ function validate(r: Obj): string | undefined {
 	}
 	if (r.thinking !== undefined) {
 		const thinking = r.thinking;
-		if (!isObj(thinking) || thinking.type !== "enabled" || typeof thinking.budget_tokens !== "number")
+		if (!isObj(thinking) || !["enabled", "disabled", "adaptive"].includes(String(thinking.type)))
 			return "thinking: invalid";
-		if (thinking.budget_tokens < 1024)
-			return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024";
-		if (thinking.budget_tokens >= (r.max_tokens as number))
-			return "`max_tokens` must be greater than `thinking.budget_tokens`";
-		if (isObj(r.tool_choice) && (r.tool_choice.type === "any" || r.tool_choice.type === "tool")) {
+		if (thinking.type === "enabled") {
+			if (typeof thinking.budget_tokens !== "number") return "thinking.enabled.budget_tokens: Field required";
+			if (thinking.budget_tokens < 1024)
+				return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024";
+		}
+		if (
+			thinking.type !== "disabled" &&
+			isObj(r.tool_choice) &&
+			(r.tool_choice.type === "any" || r.tool_choice.type === "tool")
+		) {
 			return "Thinking may not be enabled when tool_choice forces tool use.";
 		}
-		if (r.temperature !== undefined && r.temperature !== 1)
-			return "`temperature` may only be set to 1 when thinking is enabled.";
 	}
-	return validateMessages(r.messages);
+	const problem = validateMessages(r.messages);
+	if (problem) return problem;
+	const breakpoints = countBreakpoints(r);
+	if (breakpoints > MAX_BREAKPOINTS)
+		return `A maximum of ${MAX_BREAKPOINTS} blocks with cache_control may be provided. Found ${breakpoints}.`;
+	return undefined;
+}
+
+/** A custom tool (`input_schema`, no type or type "custom"), or a server tool named as its type requires. */
+function checkTool(tool: unknown, where: string): string | undefined {
+	if (!isObj(tool)) return `${where}: Input should be an object`;
+	const type = tool.type ?? "custom";
+	if (type === "custom") {
+		if (typeof tool.name !== "string" || !/^[a-zA-Z0-9_-]{1,128}$/.test(tool.name))
+			return `${where}.name: invalid`;
+		if (!isObj(tool.input_schema) || tool.input_schema.type !== "object")
+			return `${where}.custom.input_schema.type: Field required`;
+	} else {
+		const name = SERVER_TOOLS.find(([pattern]) => pattern.test(String(type)))?.[1];
+		if (name === undefined)
+			return `${where}: Input tag '${String(type)}' found using 'type' does not match any of the expected tags`;
+		if (tool.name !== name) return `${where}.${String(type)}.name: Input should be '${name}'`;
+		if (tool.input_schema !== undefined)
+			return `${where}.${String(type)}.input_schema: Extra inputs are not permitted`;
+		if (tool.max_uses != null && !(Number.isInteger(tool.max_uses) && (tool.max_uses as number) > 0))
+			return `${where}.${String(type)}.max_uses: Input should be greater than 0`;
+	}
+	return checkCacheControl(tool.cache_control, `${where}.`);
+}
+
+function checkCacheControl(value: unknown, prefix: string): string | undefined {
+	if (value === undefined || value === null) return undefined;
+	if (!isObj(value) || value.type !== "ephemeral")
+		return `${prefix}cache_control.type: Input should be 'ephemeral'`;
+	if (value.ttl !== undefined && value.ttl !== "5m" && value.ttl !== "1h")
+		return `${prefix}cache_control.ttl: Input should be '5m' or '1h'`;
+	return undefined;
+}
+
+/** The cache_control breakpoints of a request: on system blocks, tools and message content blocks. */
+function countBreakpoints(r: Obj): number {
+	const marked = (item: unknown) => isObj(item) && isObj(item.cache_control);
+	const lists = [r.system, r.tools, ...(r.messages as Obj[]).map((message) => message.content)];
+	return lists.reduce<number>((sum, list) => sum + (Array.isArray(list) ? list.filter(marked).length : 0), 0);
+}
+
+function checkMetadata(metadata: unknown): string | undefined {
+	if (!isObj(metadata)) return "metadata: Input should be a valid dictionary";
+	for (const key of Object.keys(metadata))
+		if (key !== "user_id") return `metadata.${key}: Extra inputs are not permitted`;
+	const id = metadata.user_id;
+	if (id !== undefined && id !== null && !(typeof id === "string" && id.length <= 256))
+		return "metadata.user_id: Input should be a string of at most 256 characters";
+	return undefined;
 }
 
 function validateMessages(messages: unknown): string | undefined {
@@ -448,6 +636,8 @@ function validateMessages(messages: unknown): string | undefined {
 function checkBlock(block: unknown, role: string, where: string): string | undefined {
 	if (!isObj(block) || typeof block.type !== "string")
 		return `${where}: Input should be an object with a type`;
+	const cache = checkCacheControl(block.cache_control, `${where}.`);
+	if (cache) return cache;
 	switch (block.type) {
 		case "text":
 			return typeof block.text === "string" && block.text !== ""
@@ -486,7 +676,16 @@ function checkBlock(block: unknown, role: string, where: string): string | undef
 			if (role !== "user") return `${where}: tool_result blocks are only allowed in user messages`;
 			if (block.content === undefined || typeof block.content === "string") return undefined;
 			return Array.isArray(block.content) ? undefined : `${where}.content: invalid`;
+		case "server_tool_use":
+			// A server tool's call and its result (web_search_tool_result, …) stay in the assistant turn.
+			if (role !== "assistant")
+				return `${where}: server_tool_use blocks are only allowed in assistant messages`;
+			return typeof block.id === "string" && typeof block.name === "string" && isObj(block.input)
+				? undefined
+				: `${where}: invalid server_tool_use`;
 		default:
+			if (block.type.endsWith("_tool_result") && role === "assistant")
+				return typeof block.tool_use_id === "string" ? undefined : `${where}.tool_use_id: Field required`;
 			return `${where}.type: Input tag '${block.type}' is not supported`;
 	}
 }
@@ -552,10 +751,16 @@ function answerEvents(answer: Answer, model: string): Obj[] {
 			stop_sequence: null,
 			...(answer.stop_details ? { stop_details: answer.stop_details } : {}),
 		},
-		usage: { cache_creation_input_tokens: 0, cache_read_input_tokens: 0, ...usage },
+		// As recorded: message_delta repeats the counts, without message_start's cache_creation split.
+		usage: { cache_creation_input_tokens: 0, cache_read_input_tokens: 0, ...withoutSplit(usage) },
 	});
 	events.push({ type: "message_stop" });
 	return events;
+}
+
+function withoutSplit(usage: Answer["usage"]): Omit<Answer["usage"], "cache_creation"> {
+	const { cache_creation: _split, ...counts } = usage;
+	return counts;
 }
 
 /** Splits by code point, as Anthropic never splits inside a character. */

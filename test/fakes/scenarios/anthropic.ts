@@ -17,12 +17,17 @@ type Usage = {
 export const TEXT = "Héllo, wörld! 👋 How can I help?";
 export const TEXT_USAGE: Usage = { input_tokens: 21, output_tokens: 9 };
 
-/** `cached`: cache writes and reads on top of the uncached input. */
+/**
+ * `cached`: cache writes and reads on top of the uncached input, with the split of the writes by
+ * cache lifetime (`cache_creation`) that Anthropic adds, in the answer and in the stream's
+ * message_start (its message_delta repeats the counts, without the split).
+ */
 export const CACHED_TEXT = "Cached hello.";
 export const CACHED_USAGE = {
 	input_tokens: 10,
 	cache_creation_input_tokens: 300,
 	cache_read_input_tokens: 2000,
+	cache_creation: { ephemeral_5m_input_tokens: 200, ephemeral_1h_input_tokens: 100 },
 	output_tokens: 5,
 };
 
@@ -92,3 +97,26 @@ export const RATE_LIMITED_RETRY_AFTER = "17";
 
 /** `bad-request`: the message of its 400. */
 export const BAD_REQUEST_MESSAGE = "messages.0.content: fake bad request for the gateway tests";
+
+/** JSON with every object's keys sorted: the same text for the same value, whatever the key order. */
+export function canonicalJson(value: unknown): string {
+	if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(",")}]`;
+	if (typeof value === "object" && value !== null) {
+		const entries = Object.entries(value)
+			.filter(([, item]) => item !== undefined)
+			.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+		return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(",")}}`;
+	}
+	return JSON.stringify(value);
+}
+
+/**
+ * `POST /v1/messages/count_tokens`: the fake's `input_tokens`, a fixed formula over the request
+ * without its `model` (which the gateway rewrites), insensitive to key order and whitespace, so a
+ * test can compute it from what its client sent.
+ */
+export const COUNT_TOKENS_OVERHEAD = 3;
+export function countTokensOf(request: Record<string, unknown>): number {
+	const { model: _model, ...rest } = request;
+	return COUNT_TOKENS_OVERHEAD + Math.ceil(canonicalJson(rest).length / 4);
+}
