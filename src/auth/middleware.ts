@@ -24,8 +24,8 @@ async function authenticate(env: Env, key: string | null, howToSend: string): Pr
 }
 
 /**
- * `xApiKey`: also take the key from `x-api-key`, as Anthropic's SDKs send it (Claude Code sends
- * ANTHROPIC_AUTH_TOKEN as a Bearer token instead); a Bearer token wins when both are there.
+ * `xApiKey`: also take the key from `x-api-key`, Anthropic's own header (sent by its 0.x SDKs and
+ * raw clients; Claude Code and the 1.x SDKs send a Bearer token); a Bearer token wins when both are there.
  */
 export function requireApiKey(options: { xApiKey?: boolean } = {}): MiddlewareHandler<AppEnv> {
 	const howToSend = options.xApiKey

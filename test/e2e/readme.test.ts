@@ -13,6 +13,7 @@ import { type RunningGateway, startGateway } from "./wrangler-dev";
  * run against the fake wrangler of the setup tests; `npm run deploy` runs as a real dry run. Two
  * commands are not re-run from inside the suite: `npm ci && npm test` is the command running this
  * test (it must be what .ci/run runs), and `npm run bench` takes minutes (its script must exist).
+ * Blocks marked `bash` are for a reader's own machine (Claude Code's settings) and are not run.
  */
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod/mini";
+import { countTokensRequest, messagesRequest } from "../../src/ingress/messages/schema";
 import { chatRequest } from "../../src/schemas/chat-request";
 import { gateway } from "./helpers";
 
@@ -47,6 +48,8 @@ describe("GET /openapi.json", () => {
 		expect(operations.sort()).toEqual(
 			[
 				"POST /v1/chat/completions",
+				"POST /v1/messages",
+				"POST /v1/messages/count_tokens",
 				"GET /v1/models",
 				"GET /v1/images/{file}",
 				"POST /admin/keys",
@@ -60,17 +63,24 @@ describe("GET /openapi.json", () => {
 		);
 	});
 
-	it("describes bearer security: API keys for /v1, the admin token for /admin", async () => {
+	it("describes bearer security: API keys for /v1 (also in x-api-key under /v1/messages), the admin token for /admin", async () => {
 		const { doc } = await fetchDocument();
 		expect(doc.components.securitySchemes.apiKey?.scheme).toBe("bearer");
 		expect(doc.components.securitySchemes.adminToken?.scheme).toBe("bearer");
+		expect(doc.components.securitySchemes.xApiKey).toMatchObject({
+			type: "apiKey",
+			in: "header",
+			name: "x-api-key",
+		});
 		for (const [path, item] of Object.entries(doc.paths)) {
 			for (const operation of Object.values(item)) {
 				const expected = path.startsWith("/admin/")
 					? [{ adminToken: [] }]
 					: path.startsWith("/v1/images/")
 						? []
-						: [{ apiKey: [] }];
+						: path.startsWith("/v1/messages")
+							? [{ apiKey: [] }, { xApiKey: [] }]
+							: [{ apiKey: [] }];
 				expect(operation.security, path).toEqual(expected);
 			}
 		}
@@ -97,6 +107,41 @@ describe("GET /openapi.json", () => {
 		// And exactly what zod makes of that schema object.
 		const { $schema: _, ...fromZod } = z.toJSONSchema(chatRequest, { target: "draft-2020-12", io: "input" });
 		expect(request).toEqual(fromZod);
+	});
+
+	it("documents the Messages endpoints from the schemas their route validates with, errors in Anthropic's shape", async () => {
+		const { doc } = await fetchDocument();
+		const create = doc.paths["/v1/messages"]?.post;
+		const count = doc.paths["/v1/messages/count_tokens"]?.post;
+		expect(create?.requestBody?.content["application/json"]?.schema).toEqual({
+			$ref: "#/components/schemas/MessagesRequest",
+		});
+		expect(count?.requestBody?.content["application/json"]?.schema).toEqual({
+			$ref: "#/components/schemas/CountTokensRequest",
+		});
+		for (const [name, schema] of [
+			["MessagesRequest", messagesRequest],
+			["CountTokensRequest", countTokensRequest],
+		] as const) {
+			const { $schema: _, ...fromZod } = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input" });
+			expect(doc.components.schemas[name], name).toEqual(fromZod);
+		}
+		expect(doc.components.schemas.MessagesRequest?.required).toEqual(
+			expect.arrayContaining(["model", "max_tokens", "messages"]),
+		);
+		expect(create?.parameters?.map((p) => p.name)).toEqual([
+			"anthropic-version",
+			"anthropic-beta",
+			"x-aigate-fallbacks",
+		]);
+		const responses = create?.responses ?? {};
+		expect(Object.keys(responses["200"]?.content ?? {})).toEqual(["application/json", "text/event-stream"]);
+		for (const status of ["400", "401", "403", "404", "413", "429", "500", "529"]) {
+			expect(responses[status]?.content?.["application/json"]?.schema, status).toEqual({
+				$ref: "#/components/schemas/MessagesError",
+			});
+		}
+		expect(doc.components.schemas.MessagesError?.properties?.type?.const).toBe("error");
 	});
 
 	it("documents both answers of the chat endpoint and its errors", async () => {

@@ -56,6 +56,9 @@ function convertGenerationConfig(request: ChatRequest, target: UpstreamTarget): 
 	const config: GenerationConfig = {};
 	if (isSet(request.temperature)) config.temperature = request.temperature;
 	if (isSet(request.top_p)) config.topP = request.top_p;
+	// Not OpenAI's, but Anthropic's Messages API has it (and its translation keeps it); Gemini too.
+	if (typeof request.top_k === "number" && Number.isInteger(request.top_k) && request.top_k > 0)
+		config.topK = request.top_k;
 	const maxTokens = request.max_completion_tokens ?? request.max_tokens;
 	if (isSet(maxTokens)) config.maxOutputTokens = maxTokens;
 	if (isSet(request.stop))

@@ -89,6 +89,7 @@ export interface ToolConfig {
 export interface GenerationConfig {
 	temperature?: number;
 	topP?: number;
+	topK?: number;
 	maxOutputTokens?: number;
 	stopSequences?: string[];
 	candidateCount?: number;

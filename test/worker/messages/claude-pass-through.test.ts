@@ -197,6 +197,27 @@ describe("POST /v1/messages to a Claude model (pass-through)", () => {
 		});
 	});
 
+	it("keeps thinking blocks that carry only a signature, and redacted thinking, in the history it sends (LiteLLM #41361)", async () => {
+		const id = await model("echo-request");
+		const history = [
+			{ role: "user", content: "What is 6 × 7?" },
+			{
+				role: "assistant",
+				content: [
+					{ type: "thinking", thinking: "", signature: "EqQBCkYIBxgCKkA-only-a-signature" },
+					{ type: "redacted_thinking", data: "EmwKAhgBEgy3va3pzix/LafPsn4" },
+					{ type: "text", text: "42" },
+				],
+			},
+			{ role: "user", content: "And 7 × 8?" },
+		];
+		const res = await messages(key, { model: id, max_tokens: 2000, messages: history });
+		expect(res.status, await res.clone().text()).toBe(200);
+		const answer = (await res.json()) as { content: Array<{ text: string }> };
+		const echoed = JSON.parse(answer.content[0]?.text ?? "") as { body: Record<string, unknown> };
+		expect(echoed.body.messages).toEqual(history);
+	});
+
 	it("moves role:system messages into the top-level system, where the Messages API wants them", async () => {
 		const id = await model("echo-request");
 		const res = await messages(key, {
