@@ -71,9 +71,17 @@ export function corsFrom(setting: "corsOrigins" | "adminCorsOrigins"): Middlewar
 		if (!allowed) return next();
 		return cors({
 			origin: (origin) => (allowed.includes("*") ? "*" : allowed.includes(origin) ? origin : null),
-			allowHeaders: ["authorization", "content-type"],
+			// Anthropic's SDKs in a browser send their key and protocol headers (/v1/messages).
+			allowHeaders: [
+				"authorization",
+				"content-type",
+				"x-api-key",
+				"anthropic-version",
+				"anthropic-beta",
+				"x-aigate-fallbacks",
+			],
 			allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-			exposeHeaders: ["x-request-id", "retry-after"],
+			exposeHeaders: ["x-request-id", "retry-after", "x-aigate-token-count"],
 			maxAge: 600,
 		})(c, next);
 	};

@@ -16,7 +16,13 @@ it("answers CORS for an allowed origin on /v1, and for no other origin", async (
 	const allowed = await preflight("/v1/chat/completions", "https://app.example");
 	expect(allowed.status).toBe(204);
 	expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example");
-	expect(allowed.headers.get("access-control-allow-headers")).toBe("authorization,content-type");
+	expect(allowed.headers.get("access-control-allow-headers")).toBe(
+		"authorization,content-type,x-api-key,anthropic-version,anthropic-beta,x-aigate-fallbacks",
+	);
+	// Anthropic's SDKs in a browser: the Messages API answers the same preflight.
+	const messages = await preflight("/v1/messages", "https://app.example");
+	expect(messages.status).toBe(204);
+	expect(messages.headers.get("access-control-allow-origin")).toBe("https://app.example");
 
 	const other = await preflight("/v1/chat/completions", "https://evil.example");
 	expect(other.headers.get("access-control-allow-origin")).toBeNull();
@@ -26,7 +32,9 @@ it("answers CORS for an allowed origin on /v1, and for no other origin", async (
 		headers: { origin: "https://app.example", authorization: `Bearer ${key}` },
 	});
 	expect(list.headers.get("access-control-allow-origin")).toBe("https://app.example");
-	expect(list.headers.get("access-control-expose-headers")).toContain("x-request-id");
+	expect(list.headers.get("access-control-expose-headers")).toBe(
+		"x-request-id,retry-after,x-aigate-token-count",
+	);
 });
 
 it("keeps /admin closed to browsers unless ADMIN_CORS_ORIGINS names them", async () => {
