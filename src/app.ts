@@ -25,7 +25,7 @@ app.use("/v1/*", corsFrom("corsOrigins"));
 app.use("/admin/*", corsFrom("adminCorsOrigins"));
 app.use("/v1/chat/*", requireApiKey());
 app.use("/v1/models", requireApiKey());
-app.use("/v1/messages", requireApiKey({ xApiKey: true }));
+// `/v1/messages/*` also matches `/v1/messages` itself: one registration, one key check per request.
 app.use("/v1/messages/*", requireApiKey({ xApiKey: true }));
 app.post("/v1/chat/completions", chatCompletions);
 // Anthropic's SDKs add `?beta=true` to the path of their beta calls; the query is ignored.
