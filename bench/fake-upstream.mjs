@@ -1,6 +1,7 @@
-// A fake OpenAI Chat Completions upstream for the benchmark, run as its own process so its CPU is
-// counted apart from the load generator's and the workers'. It answers at once (no artificial delay
-// unless a stream asks for gaps between its chunks).
+// A fake upstream for the benchmark: OpenAI's Chat Completions (any path but the one below) and
+// Anthropic's Messages (`POST …/v1/messages`), run as its own process so its CPU is counted apart
+// from the load generator's and the workers'. It answers at once (no artificial delay unless a
+// stream asks for gaps between its chunks).
 //
 // What to send is read from the request's `bench` field, which both targets pass through untouched:
 //   {"stream":false}                              a small JSON completion with usage
@@ -10,12 +11,18 @@
 //   {"stream":true,"line":BYTES,"piece":BYTES}    role chunk, then one `data:` line whose content is
 //                                                 BYTES long (a large base64 image), written PIECE
 //                                                 bytes at a time; then finish, usage, [DONE]
+// On /v1/messages the same `bench` fields give Anthropic's answers, framed as Claude frames them
+// (`event:` and `data:` lines): a JSON message with usage, or message_start, content_block_start,
+// ping, N content_block_delta (text_delta, the same " tok" as each chat chunk), content_block_stop,
+// message_delta (stop reason, usage), message_stop. `line` is not supported there.
 // Events are paced with setImmediate (and 'drain'), so each reaches the socket on its own, as a real
 // token stream does, instead of being coalesced into one big write.
 import http from "node:http";
 
-// The key the workers must send (bench/run.mjs gives it to them as OPENAI_API_KEY).
-const AUTH = `Bearer ${process.env.BENCH_UPSTREAM_KEY ?? "bench-upstream-key"}`;
+// The key the workers must send (bench/run.mjs gives it to them as OPENAI_API_KEY and
+// ANTHROPIC_API_KEY): as a bearer token to OpenAI, in x-api-key to Anthropic.
+const UPSTREAM_KEY = process.env.BENCH_UPSTREAM_KEY ?? "bench-upstream-key";
+const AUTH = `Bearer ${UPSTREAM_KEY}`;
 const BENCH_FIELD = Buffer.from('"bench":');
 const created = 1_700_000_000;
 
@@ -53,6 +60,56 @@ const finishEvent = Buffer.from(chunk({}, "stop"));
 const doneEvent = Buffer.from("data: [DONE]\n\n");
 const usageEvent = (n) =>
 	Buffer.from(chunk(null, null, { prompt_tokens: 9, completion_tokens: n, total_tokens: 9 + n }));
+
+// Anthropic's Messages API, as Claude writes it (compact JSON; the ping as Anthropic spaces it).
+const message = JSON.stringify({
+	id: "msg_bench",
+	type: "message",
+	role: "assistant",
+	model: "bench",
+	content: [{ type: "text", text: "Hello! How can I help you today?" }],
+	stop_reason: "end_turn",
+	stop_sequence: null,
+	usage: { input_tokens: 9, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 9 },
+});
+const anthropicEvent = (payload) => `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`;
+const messageStartEvent = Buffer.from(
+	anthropicEvent({
+		type: "message_start",
+		message: {
+			id: "msg_bench",
+			type: "message",
+			role: "assistant",
+			model: "bench",
+			content: [],
+			stop_reason: null,
+			stop_sequence: null,
+			usage: {
+				input_tokens: 9,
+				cache_creation_input_tokens: 0,
+				cache_read_input_tokens: 0,
+				output_tokens: 1,
+			},
+		},
+	}),
+);
+const blockStartEvent = Buffer.from(
+	anthropicEvent({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }),
+);
+const pingEvent = Buffer.from('event: ping\ndata: {"type": "ping"}\n\n');
+const textDeltaEvent = Buffer.from(
+	anthropicEvent({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: " tok" } }),
+);
+const blockStopEvent = Buffer.from(anthropicEvent({ type: "content_block_stop", index: 0 }));
+const messageDeltaEvent = (n) =>
+	Buffer.from(
+		anthropicEvent({
+			type: "message_delta",
+			delta: { stop_reason: "end_turn", stop_sequence: null },
+			usage: { output_tokens: n },
+		}),
+	);
+const messageStopEvent = Buffer.from(anthropicEvent({ type: "message_stop" }));
 
 /** The big line, built once per size: `data: {…"content":"AAAA…"…}\n\n`. */
 const bigLines = new Map();
@@ -111,10 +168,44 @@ async function stream(res, params) {
 	res.end(doneEvent);
 }
 
+async function anthropicStream(res, params) {
+	res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
+	await send(res, messageStartEvent);
+	await send(res, blockStartEvent);
+	await send(res, pingEvent);
+	const tokens = Math.min(Math.max(0, params.chunks ?? 200), 1_000_000);
+	for (let i = 0; i < tokens; i++) {
+		await send(res, textDeltaEvent);
+		if (params.gapMs) await sleep(params.gapMs);
+	}
+	await send(res, blockStopEvent);
+	await send(res, messageDeltaEvent(tokens));
+	res.end(messageStopEvent);
+}
+
+function anthropic(req, res, body) {
+	if (req.headers["x-api-key"] !== UPSTREAM_KEY) {
+		res.writeHead(401, { "content-type": "application/json" });
+		res.end('{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}');
+		return;
+	}
+	const params = benchParams(body);
+	if (params.stream) {
+		anthropicStream(res, params).catch(() => res.destroy());
+		return;
+	}
+	res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(message) });
+	res.end(message);
+}
+
 const server = http.createServer((req, res) => {
 	const parts = [];
 	req.on("data", (part) => parts.push(part));
 	req.on("end", () => {
+		if (req.url.endsWith("/v1/messages")) {
+			anthropic(req, res, Buffer.concat(parts));
+			return;
+		}
 		if (req.headers.authorization !== AUTH) {
 			res.writeHead(401, { "content-type": "application/json" });
 			res.end('{"error":{"message":"Incorrect API key provided.","type":"invalid_request_error"}}');

@@ -7,6 +7,7 @@ export function createTarget(name, baseUrl, apiKey, requestPath = "/v1/chat/comp
 	const url = new URL(baseUrl);
 	return {
 		name,
+		api: "chat",
 		path: requestPath,
 		host: url.hostname,
 		port: Number(url.port),
@@ -16,8 +17,26 @@ export function createTarget(name, baseUrl, apiKey, requestPath = "/v1/chat/comp
 }
 
 /**
- * One POST /v1/chat/completions. Resolves (never rejects) with status, ttfb and total in ms, body
- * bytes and whether the answer looked complete: a JSON completion, or a stream ending in [DONE].
+ * The same target's Anthropic Messages API (POST /v1/messages), on the same connection pool, with the
+ * key in x-api-key and the anthropic-version header, as Anthropic's SDKs and Claude Code send them.
+ */
+export function messagesTarget(target, apiKey) {
+	return {
+		...target,
+		api: "messages",
+		path: "/v1/messages",
+		headers: { "x-api-key": apiKey, "anthropic-version": "2023-06-01", "content-type": "application/json" },
+	};
+}
+
+/** How each API's complete answer ends (streamed) or shows itself (JSON, in its first bytes). */
+const STREAM_END = { chat: "data: [DONE]\n\n", messages: 'data: {"type":"message_stop"}\n\n' };
+const JSON_MARK = { chat: '"choices"', messages: '"type":"message"' };
+
+/**
+ * One POST to the target's path. Resolves (never rejects) with status, ttfb and total in ms, body
+ * bytes and whether the answer looked complete: a JSON completion (or message), or a stream ending in
+ * [DONE] (or message_stop).
  */
 export function send(target, body, stream) {
 	return new Promise((resolve) => {
@@ -51,9 +70,9 @@ export function send(target, body, stream) {
 					let ok = res.statusCode === 200 && last !== null;
 					if (ok && stream) {
 						const tail = Buffer.concat(previous ? [previous, last] : [last]).toString("latin1");
-						ok = tail.endsWith("data: [DONE]\n\n");
+						ok = tail.endsWith(STREAM_END[target.api ?? "chat"]);
 					} else if (ok) {
-						ok = first.toString("latin1", 0, 200).includes('"choices"') || bytes > 200;
+						ok = first.toString("latin1", 0, 200).includes(JSON_MARK[target.api ?? "chat"]) || bytes > 200;
 					}
 					resolve({ ok, status: res.statusCode, ttfb, total, bytes });
 				});

@@ -92,6 +92,7 @@ export function headlineTable(s) {
 
 	for (const key of ["plain-c1", "plain-c16"]) {
 		const sc = s[key];
+		if (!sc) continue;
 		const c = sc.concurrency;
 		row(`Non-streamed c=${c}: requests/s`, sc.bare.rps, sc.gateway.rps, (v) => fixed(v, 0), {
 			target: c === 16 ? { text: "≥ 0.8×", ok: (r) => r >= 0.8 } : undefined,
@@ -103,8 +104,22 @@ export function headlineTable(s) {
 		row(`Non-streamed c=${c}: p99 latency (ms)`, sc.bare.p99Ms, sc.gateway.p99Ms, ms, { added: true });
 		errors(`Non-streamed c=${c}: errors`, sc);
 	}
+	// Anthropic's Messages API to a Claude model (a pass-through), beside chat's figures.
+	for (const key of ["messages-plain-c1", "messages-plain-c16"]) {
+		const sc = s[key];
+		if (!sc) continue;
+		const c = sc.concurrency;
+		row(`Messages pass-through, non-streamed c=${c}: requests/s`, sc.bare.rps, sc.gateway.rps, (v) =>
+			fixed(v, 0),
+		);
+		row(`Messages pass-through, non-streamed c=${c}: p50 latency (ms)`, sc.bare.p50Ms, sc.gateway.p50Ms, ms, {
+			added: true,
+		});
+		errors(`Messages pass-through, non-streamed c=${c}: errors`, sc);
+	}
 	for (const key of ["stream-c1", "stream-c16", "stream-c1-paced"]) {
 		const sc = s[key];
+		if (!sc) continue;
 		const c = sc.concurrency;
 		const paced = key.endsWith("-paced");
 		const label = `Streamed ${sc.chunks} chunks${paced ? " 1 ms apart" : ""} c=${c}`;
@@ -120,29 +135,42 @@ export function headlineTable(s) {
 		row(`${label}: streams/s`, sc.bare.rps, sc.gateway.rps, (v) => fixed(v, 1));
 		errors(`${label}: errors`, sc);
 	}
-	for (const key of ["plain-c1", "plain-c16"]) {
+	for (const key of ["messages-stream-c1", "messages-stream-c16"]) {
 		const sc = s[key];
+		if (!sc) continue;
+		const label = `Messages pass-through, streamed ${sc.chunks} chunks c=${sc.concurrency}`;
+		row(`${label}: TTFB p50 (ms)`, sc.bare.ttfbP50Ms, sc.gateway.ttfbP50Ms, ms, { added: true });
+		row(`${label}: total p50 (ms)`, sc.bare.p50Ms, sc.gateway.p50Ms, ms, { added: true });
+		row(`${label}: streams/s`, sc.bare.rps, sc.gateway.rps, (v) => fixed(v, 1));
+		errors(`${label}: errors`, sc);
+	}
+	for (const key of ["plain-c1", "messages-plain-c1", "plain-c16", "messages-plain-c16"]) {
+		const sc = s[key];
+		if (!sc) continue;
+		const what = sc.api === "messages" ? "Messages pass-through" : "non-streamed";
 		const cpu = (t) => sc[t].cpuUsPerRequest;
 		row(
-			`CPU/request, non-streamed c=${sc.concurrency}: workerd (µs)`,
+			`CPU/request, ${what} c=${sc.concurrency}: workerd (µs)`,
 			cpu("bare").workerd,
 			cpu("gateway").workerd,
 			us,
 			{ added: true, target: { text: "≤ 1.5×", ok: (r) => r <= 1.5 } },
 		);
 		row(
-			`CPU/request, non-streamed c=${sc.concurrency}: workerd + Miniflare host (µs)`,
+			`CPU/request, ${what} c=${sc.concurrency}: workerd + Miniflare host (µs)`,
 			cpu("bare").runtime,
 			cpu("gateway").runtime,
 			us,
 			{ added: true },
 		);
 	}
-	for (const key of ["stream-c1", "stream-c16"]) {
+	for (const key of ["stream-c1", "messages-stream-c1", "stream-c16", "messages-stream-c16"]) {
 		const sc = s[key];
+		if (!sc) continue;
+		const what = sc.api === "messages" ? "Messages pass-through " : "";
 		const unit = (t) => sc[t].cpuUsPerUnit;
 		row(
-			`CPU/streamed chunk c=${sc.concurrency}: workerd (µs)`,
+			`CPU/streamed chunk, ${what}c=${sc.concurrency}: workerd (µs)`,
 			unit("bare").workerd,
 			unit("gateway").workerd,
 			us,
@@ -151,7 +179,7 @@ export function headlineTable(s) {
 			},
 		);
 		row(
-			`CPU/streamed chunk c=${sc.concurrency}: workerd + host (µs)`,
+			`CPU/streamed chunk, ${what}c=${sc.concurrency}: workerd + host (µs)`,
 			unit("bare").runtime,
 			unit("gateway").runtime,
 			us,
@@ -159,18 +187,20 @@ export function headlineTable(s) {
 		);
 	}
 	const c16 = s["plain-c16"];
-	row(
-		"Load generator CPU/request, non-streamed c=16 (µs)",
-		c16.bare.cpuUsPerRequest.loadgen,
-		c16.gateway.cpuUsPerRequest.loadgen,
-		us,
-	);
-	row(
-		"Fake upstream CPU/request, non-streamed c=16 (µs)",
-		c16.bare.cpuUsPerRequest.fake,
-		c16.gateway.cpuUsPerRequest.fake,
-		us,
-	);
+	if (c16) {
+		row(
+			"Load generator CPU/request, non-streamed c=16 (µs)",
+			c16.bare.cpuUsPerRequest.loadgen,
+			c16.gateway.cpuUsPerRequest.loadgen,
+			us,
+		);
+		row(
+			"Fake upstream CPU/request, non-streamed c=16 (µs)",
+			c16.bare.cpuUsPerRequest.fake,
+			c16.gateway.cpuUsPerRequest.fake,
+			us,
+		);
+	}
 	const other = Object.values(s).map((sc) => Math.max(sc.bare.otherLoadCores, sc.gateway.otherLoadCores));
 	rows.push([
 		"Other processes' CPU during the runs (cores, worst scenario)",
@@ -181,6 +211,107 @@ export function headlineTable(s) {
 		fixed(Math.max(...other), 2),
 	]);
 	return table(["Measure", "bare proxy", "gateway", "gateway ÷ bare", "gateway − bare", "target"], rows);
+}
+
+/** Each Messages scenario and the chat scenario it mirrors (same chunks, concurrency and text). */
+const MESSAGES_PAIRS = [
+	["plain-c1", "messages-plain-c1"],
+	["plain-c16", "messages-plain-c16"],
+	["stream-c1", "messages-stream-c1"],
+	["stream-c16", "messages-stream-c16"],
+];
+
+/**
+ * Messages pass-through beside chat: workerd CPU per request (non-streamed) or per content chunk
+ * (streamed), each API's ratio to the bare proxy relaying the same upstream bytes, and Messages ÷
+ * chat, both of the gateway's own CPU and of the two ratios (the fair one: the two upstream formats
+ * differ in bytes and events, which the bare proxy's figures absorb).
+ */
+export function messagesTable(s) {
+	const rows = [];
+	for (const [chatKey, messagesKey] of MESSAGES_PAIRS) {
+		const chat = s[chatKey];
+		const messages = s[messagesKey];
+		if (!chat || !messages) continue;
+		const unit = chat.stream ? "chunk" : "request";
+		const cpu = (sc, t) => (sc.stream ? sc[t].cpuUsPerUnit.workerd : sc[t].cpuUsPerRequest.workerd);
+		const chatRatio = ratio(cpu(chat, "gateway"), cpu(chat, "bare"));
+		const messagesRatio = ratio(cpu(messages, "gateway"), cpu(messages, "bare"));
+		rows.push([
+			`CPU/${unit}, ${chat.stream ? `streamed ${chat.chunks} chunks` : "non-streamed"} c=${chat.concurrency} (µs)`,
+			us(cpu(chat, "bare")),
+			us(cpu(chat, "gateway")),
+			fixed(chatRatio, 2),
+			us(cpu(messages, "bare")),
+			us(cpu(messages, "gateway")),
+			fixed(messagesRatio, 2),
+			fixed(ratio(cpu(messages, "gateway"), cpu(chat, "gateway")), 2),
+			`${fixed(ratio(messagesRatio, chatRatio), 2)} ${check(messagesRatio <= chatRatio * 1.05)}`,
+		]);
+		rows.push([
+			`${chat.stream ? "streams" : "requests"}/s c=${chat.concurrency}`,
+			fixed(chat.bare.rps, chat.stream ? 1 : 0),
+			fixed(chat.gateway.rps, chat.stream ? 1 : 0),
+			fixed(ratio(chat.gateway.rps, chat.bare.rps), 2),
+			fixed(messages.bare.rps, chat.stream ? 1 : 0),
+			fixed(messages.gateway.rps, chat.stream ? 1 : 0),
+			fixed(ratio(messages.gateway.rps, messages.bare.rps), 2),
+			fixed(ratio(messages.gateway.rps, chat.gateway.rps), 2),
+			fixed(ratio(ratio(messages.gateway.rps, messages.bare.rps), ratio(chat.gateway.rps, chat.bare.rps)), 2),
+		]);
+	}
+	if (rows.length === 0) return "(no Messages scenario beside its chat one)";
+	return table(
+		[
+			"Measure",
+			"chat: bare",
+			"chat: gateway",
+			"chat: ÷ bare",
+			"messages: bare",
+			"messages: gateway",
+			"messages: ÷ bare",
+			"messages ÷ chat, gateway",
+			"messages ÷ chat, of the ratios (target ≤ 1, ✅ within 5%)",
+		],
+		rows,
+	);
+}
+
+/** `--only` with several scenarios: one line each, then Messages beside chat where both ran. */
+export function onlyTable(s) {
+	const rows = Object.entries(s).map(([key, sc]) => {
+		const per = sc.stream ? "chunk" : "request";
+		const cpu = (t) => (sc.stream ? sc[t].cpuUsPerUnit.workerd : sc[t].cpuUsPerRequest.workerd);
+		return [
+			key,
+			`${us(cpu("bare"))} / ${per}`,
+			`${us(cpu("gateway"))} / ${per}`,
+			fixed(ratio(cpu("gateway"), cpu("bare")), 2),
+			fixed(sc.bare.rps, 1),
+			fixed(sc.gateway.rps, 1),
+			fixed(ratio(sc.gateway.rps, sc.bare.rps), 2),
+			`${sc.bare.errors + sc.gateway.errors}/${sc.bare.requests + sc.gateway.requests}`,
+			fixed(Math.max(sc.bare.otherLoadCores, sc.gateway.otherLoadCores), 2),
+		];
+	});
+	return [
+		table(
+			[
+				"scenario",
+				"bare workerd CPU µs",
+				"gateway workerd CPU µs",
+				"CPU ÷ bare",
+				"bare /s",
+				"gateway /s",
+				"throughput ÷ bare",
+				"errors",
+				"other load (cores)",
+			],
+			rows,
+		),
+		"",
+		messagesTable(s),
+	].join("\n");
 }
 
 /** Growth of a per-unit figure from the previous row: ~1 means flat (linear total work). */

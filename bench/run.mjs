@@ -2,10 +2,11 @@
 // `npm run bench`: the gateway against a bare pass-through Worker, side by side in workerd.
 //
 //   1. builds the deployable bundle (`wrangler deploy --dry-run --outdir .bench/bundle`), prints its size;
-//   2. starts a fake OpenAI upstream (bench/fake-upstream.mjs) and two Miniflare instances, one per
+//   2. starts a fake OpenAI and Anthropic upstream (bench/fake-upstream.mjs) and two Miniflare instances, one per
 //      target, each in its own process with its own workerd, with the bindings, vars and
 //      compatibility settings of wrangler.toml and local (on-disk) D1, KV and R2;
-//   3. applies the migrations to the gateway's D1, creates a key and a model through the admin API;
+//   3. applies the migrations to the gateway's D1, creates a key and two models (openai/bench for
+//      chat, anthropic/bench for the Messages pass-through) through the admin API;
 //   4. measures, alternating the targets round by round (bare, gateway, bare, gateway, …) so that
 //      machine drift hits both alike; reads each process group's CPU time from /proc;
 //   5. runs the scaling checks and the in-process decoder check (bench/stage.mjs);
@@ -22,9 +23,17 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { buildBundle } from "./bundle.mjs";
 import { CLK_TCK, createMeter, descendants, processName } from "./cpu.mjs";
-import { closedLoop, closeTarget, createTarget, send } from "./load.mjs";
+import { closedLoop, closeTarget, createTarget, messagesTarget, send } from "./load.mjs";
 import { profileText, profileWhile, saveProfile, summarizeProfile } from "./profile.mjs";
-import { compare, headlineTable, scalingTables, summarize, writeJson } from "./report.mjs";
+import {
+	compare,
+	headlineTable,
+	messagesTable,
+	onlyTable,
+	scalingTables,
+	summarize,
+	writeJson,
+} from "./report.mjs";
 import { measureStartup } from "./startup.mjs";
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
@@ -34,7 +43,9 @@ const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1
 const profiling = process.argv.includes("--profile");
 const plumbing = process.argv.includes("--plumbing");
 // `--only=stream-c1` (or another scenario key): just that scenario, no scaling series; for bisecting.
-const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
+// Several keys, comma-separated (`--only=stream-c16,messages-stream-c16`), run those in one start.
+const onlyArg = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
+const only = onlyArg ? onlyArg.split(",").filter((key) => key !== "") : null;
 // `--baseline=<bundle.js>` (with --only): another build of the gateway takes the bare proxy's place,
 // so the ratios compare two gateways; bench/compare.mjs builds a git ref's bundle and runs this.
 const baseline = process.argv.find((arg) => arg.startsWith("--baseline="))?.slice("--baseline=".length);
@@ -189,6 +200,26 @@ const streamBody = (bench) =>
 			bench: { stream: true, ...bench },
 		}),
 	);
+/** The same requests in Anthropic's Messages format, to the anthropic/bench model (a pass-through). */
+const messagesPlainBody = (bench = {}) =>
+	Buffer.from(
+		JSON.stringify({
+			model: "anthropic/bench",
+			max_tokens: 1024,
+			messages: [{ role: "user", content: "hi" }],
+			bench: { stream: false, ...bench },
+		}),
+	);
+const messagesStreamBody = (bench) =>
+	Buffer.from(
+		JSON.stringify({
+			model: "anthropic/bench",
+			max_tokens: 1024,
+			messages: [{ role: "user", content: "hi" }],
+			stream: true,
+			bench: { stream: true, ...bench },
+		}),
+	);
 /** A non-streamed request whose body is `bytes` long, padded in the user message. */
 function sizedBody(bytes) {
 	const empty = plainBody({}, "").length;
@@ -230,55 +261,131 @@ async function measureRound(acc, name, work) {
 
 /** Runs `work` for each target, `rounds` times, alternating; returns both targets' summaries. */
 async function alternate(rounds, work, units = 1) {
-	meter.refresh();
-	const accs = { bare: emptyAcc(), gateway: emptyAcc() };
-	for (let round = 0; round < rounds; round++) {
-		for (const name of ORDER) await measureRound(accs[name], name, work);
-	}
-	return { bare: summarize(accs.bare, units), gateway: summarize(accs.gateway, units) };
+	const [pair] = await alternateEach(rounds, [{ work, units }]);
+	return pair;
 }
+
+/**
+ * Several workloads measured in the same rounds: each round runs every workload on every target in
+ * turn (bare A, gateway A, bare B, gateway B, …), so drift hits all of them alike and their figures
+ * compare with each other as well as with the bare proxy. Returns one {bare, gateway} per workload.
+ */
+async function alternateEach(rounds, workloads) {
+	meter.refresh();
+	const accs = workloads.map(() => ({ bare: emptyAcc(), gateway: emptyAcc() }));
+	for (let round = 0; round < rounds; round++) {
+		for (const [i, { work }] of workloads.entries()) {
+			for (const name of ORDER) await measureRound(accs[i][name], name, work);
+		}
+	}
+	return workloads.map(({ units = 1 }, i) => ({
+		bare: summarize(accs[i].bare, units),
+		gateway: summarize(accs[i].gateway, units),
+	}));
+}
+
+/** Scenario keys in the order they run; `api: "messages"` ones go to POST /v1/messages. */
+const SCENARIOS = [
+	{ key: "plain-c1", concurrency: 1, stream: false, body: plainBody() },
+	{ key: "plain-c16", concurrency: 16, stream: false, body: plainBody() },
+	{ key: "stream-c1", concurrency: 1, stream: true, body: streamBody({ chunks: STREAM_CHUNKS }) },
+	{ key: "stream-c16", concurrency: 16, stream: true, body: streamBody({ chunks: STREAM_CHUNKS }) },
+	// Tokens 1 ms apart (Node's timer floor; real models are 10-50 times slower): the upstream
+	// stays awake between requests for both targets alike, so TTFB measures the Workers and not
+	// how long the fake had been idle (bench/RESULTS.md, "Time to first byte"). Longer rounds:
+	// a stream takes ~0.24 s.
+	{
+		key: "stream-c1-paced",
+		concurrency: 1,
+		stream: true,
+		body: streamBody({ chunks: STREAM_CHUNKS, gapMs: 1 }),
+		roundMs: quick ? 600 : 3000,
+	},
+	// Anthropic's Messages API to a Claude model: a pass-through (the body upstream with only
+	// `model` replaced, the answer back with only message_start's id and model rewritten). The
+	// same text per chunk, chunk count and concurrencies as chat, so each ratio to the bare proxy
+	// (which relays the same upstream bytes) compares with chat's.
+	// `twin`: the chat scenario it mirrors; when both run, their rounds interleave (mainScenarios).
+	{
+		key: "messages-plain-c1",
+		twin: "plain-c1",
+		api: "messages",
+		concurrency: 1,
+		stream: false,
+		body: messagesPlainBody(),
+	},
+	{
+		key: "messages-plain-c16",
+		twin: "plain-c16",
+		api: "messages",
+		concurrency: 16,
+		stream: false,
+		body: messagesPlainBody(),
+	},
+	{
+		key: "messages-stream-c1",
+		twin: "stream-c1",
+		api: "messages",
+		concurrency: 1,
+		stream: true,
+		body: messagesStreamBody({ chunks: STREAM_CHUNKS }),
+	},
+	{
+		key: "messages-stream-c16",
+		twin: "stream-c16",
+		api: "messages",
+		concurrency: 16,
+		stream: true,
+		body: messagesStreamBody({ chunks: STREAM_CHUNKS }),
+	},
+];
+if (only) {
+	const unknown = only.filter((key) => !SCENARIOS.some((def) => def.key === key));
+	if (unknown.length > 0) {
+		throw new Error(
+			`--only: unknown scenario ${unknown.join(", ")}; known: ${SCENARIOS.map((d) => d.key).join(", ")}`,
+		);
+	}
+}
+const selected = SCENARIOS.filter((def) => !only || only.includes(def.key));
+const needsMessages = selected.some((def) => def.api === "messages");
+/** The target of a scenario's API: the chat one, or its Messages twin on the same connections. */
+const targetFor = (target, api) => (api === "messages" ? target.messages : target);
 
 async function mainScenarios() {
 	const scenarios = {};
-	const defs = [
-		{ key: "plain-c1", concurrency: 1, stream: false, body: plainBody() },
-		{ key: "plain-c16", concurrency: 16, stream: false, body: plainBody() },
-		{ key: "stream-c1", concurrency: 1, stream: true, body: streamBody({ chunks: STREAM_CHUNKS }) },
-		{ key: "stream-c16", concurrency: 16, stream: true, body: streamBody({ chunks: STREAM_CHUNKS }) },
-		// Tokens 1 ms apart (Node's timer floor; real models are 10-50 times slower): the upstream
-		// stays awake between requests for both targets alike, so TTFB measures the Workers and not
-		// how long the fake had been idle (bench/RESULTS.md, "Time to first byte"). Longer rounds:
-		// a stream takes ~0.24 s.
-		{
-			key: "stream-c1-paced",
-			concurrency: 1,
-			stream: true,
-			body: streamBody({ chunks: STREAM_CHUNKS, gapMs: 1 }),
-			roundMs: quick ? 600 : 3000,
-		},
-	];
-	for (const def of defs) {
-		if (only && def.key !== only) continue;
-		log(`measuring ${def.key} (${ROUNDS} rounds × ${def.roundMs ?? ROUND_MS} ms per target, alternating)`);
-		const units = def.stream ? STREAM_CHUNKS : 1;
-		const pair = await alternate(
-			ROUNDS,
-			(target) =>
-				closedLoop(target, {
-					body: def.body,
-					stream: def.stream,
-					concurrency: def.concurrency,
-					durationMs: def.roundMs ?? ROUND_MS,
-				}),
-			units,
+	for (const def of selected) {
+		if (scenarios[def.key]) continue;
+		// A Messages scenario runs in the same rounds as its chat twin when both are selected, so
+		// that Messages ÷ chat is not a comparison of two moments of a shared machine.
+		const twin = selected.find((other) => other.twin === def.key);
+		const group = twin ? [def, twin] : [def];
+		log(
+			`measuring ${group.map((d) => d.key).join(" + ")} (${ROUNDS} rounds × ${def.roundMs ?? ROUND_MS} ms per target${twin ? " and API" : ""}, alternating)`,
 		);
-		scenarios[def.key] = {
-			concurrency: def.concurrency,
-			stream: def.stream,
-			chunks: def.stream ? STREAM_CHUNKS : 0,
-			...pair,
-			ratios: compare(pair.bare, pair.gateway),
-		};
+		const pairs = await alternateEach(
+			ROUNDS,
+			group.map((d) => ({
+				units: d.stream ? STREAM_CHUNKS : 1,
+				work: (target) =>
+					closedLoop(targetFor(target, d.api), {
+						body: d.body,
+						stream: d.stream,
+						concurrency: d.concurrency,
+						durationMs: d.roundMs ?? ROUND_MS,
+					}),
+			})),
+		);
+		group.forEach((d, i) => {
+			scenarios[d.key] = {
+				api: d.api ?? "chat",
+				concurrency: d.concurrency,
+				stream: d.stream,
+				chunks: d.stream ? STREAM_CHUNKS : 0,
+				...pairs[i],
+				ratios: compare(pairs[i].bare, pairs[i].gateway),
+			};
+		});
 	}
 	return scenarios;
 }
@@ -424,6 +531,58 @@ function fillUsageSql(from, count) {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Before measuring the Messages scenarios: the bare proxy relays them, and the gateway passes them
+ * through to the fake Claude with the upstream's bytes kept but the message's id and model rewritten.
+ */
+async function checkMessages() {
+	for (const name of ORDER) {
+		for (const [body, stream] of [
+			[messagesPlainBody(), false],
+			[messagesStreamBody({ chunks: 3 }), true],
+		]) {
+			const result = await send(targets[name].messages, body, stream);
+			if (!result.ok) {
+				throw new Error(
+					`${name} answered ${result.status} to a Messages ${stream ? "stream" : "request"} (is anthropic/bench a pass-through?)`,
+				);
+			}
+		}
+	}
+	const { host, port, path: route, headers } = targets.gateway.messages;
+	const post = async (body) => {
+		const res = await fetch(`http://${host}:${port}${route}`, { method: "POST", headers, body });
+		return res.text();
+	};
+	const json = JSON.parse(await post(messagesPlainBody()));
+	if (json.type !== "message" || json.id === "msg_bench" || json.model !== "anthropic/bench") {
+		throw new Error(
+			`the gateway's Messages answer was not a rewritten pass-through: ${JSON.stringify(json)}`,
+		);
+	}
+	const events = (await post(messagesStreamBody({ chunks: 3 }))).split("\n\n").filter((e) => e !== "");
+	const names = events.map((e) => /^event: (\S+)/.exec(e)?.[1]);
+	const expected = [
+		"message_start",
+		"content_block_start",
+		"ping",
+		"content_block_delta",
+		"content_block_delta",
+		"content_block_delta",
+		"content_block_stop",
+		"message_delta",
+		"message_stop",
+	];
+	const start = JSON.parse(events[0].slice(events[0].indexOf("data: ") + 6));
+	if (
+		names.join() !== expected.join() ||
+		start.message.id === "msg_bench" ||
+		start.message.model !== "anthropic/bench"
+	) {
+		throw new Error(`the gateway's Messages stream was not a rewritten pass-through: ${events.join(" | ")}`);
+	}
+}
+
 /** --plumbing: the platform's price of each building block, added one at a time to the bare proxy. */
 async function plumbingChecks(host) {
 	meter = createMeter({
@@ -526,14 +685,31 @@ async function profileGateway(inspectorUrl, bundlePath) {
 			units: STREAM_CHUNKS,
 			unit: "chunk",
 		},
+		{
+			key: "messages-plain-c16",
+			api: "messages",
+			body: messagesPlainBody(),
+			stream: false,
+			units: 1,
+			unit: "request",
+		},
+		{
+			key: "messages-stream-c16",
+			api: "messages",
+			body: messagesStreamBody({ chunks: STREAM_CHUNKS }),
+			stream: true,
+			units: STREAM_CHUNKS,
+			unit: "chunk",
+		},
 	];
 	const report = {};
-	for (const run of runs) {
+	// `--profile --only=messages-stream-c16,stream-c16` profiles just those (c=16 keys only).
+	for (const run of runs.filter((r) => !only || only.includes(r.key))) {
 		log(`profiling the gateway isolate: ${run.key}`);
 		meter.refresh();
 		const before = meter.snapshot();
 		const { profile, result } = await profileWhile(inspectorUrl, "gateway", () =>
-			closedLoop(targets.gateway, {
+			closedLoop(targetFor(targets.gateway, run.api), {
 				body: run.body,
 				stream: run.stream,
 				concurrency: 16,
@@ -632,6 +808,9 @@ async function main() {
 					...setup.workerOptions.bindings,
 					OPENAI_BASE_URL: upstreamUrl,
 					OPENAI_API_KEY: upstreamKey,
+					// The gateway appends /v1/messages, as to https://api.anthropic.com.
+					ANTHROPIC_BASE_URL: `http://127.0.0.1:${fake.message.port}`,
+					ANTHROPIC_API_KEY: upstreamKey,
 					ADMIN_TOKEN: adminToken,
 				},
 				d1Databases: setup.workerOptions.d1Databases,
@@ -658,7 +837,7 @@ async function main() {
 		start("host.mjs", [], hostConfig("gateway", bundle.scriptPath, setup.statements)),
 	]);
 
-	// Admin API: a key and the bench model.
+	// Admin API: a key and the bench models.
 	const gatewayUrl = gatewayHost.message.url;
 	const admin = async (method, route, body, base = gatewayUrl) => {
 		const res = await fetch(new URL(route, base), {
@@ -674,6 +853,9 @@ async function main() {
 		const { key } = await admin("POST", "/admin/keys", { name: "bench" }, base);
 		const model = { provider: "openai", upstream_model: "bench", input_price: 1, output_price: 2 };
 		await admin("PUT", "/admin/models/openai/bench", model, base);
+		if (needsMessages) {
+			await admin("PUT", "/admin/models/anthropic/bench", { ...model, provider: "anthropic" }, base);
+		}
 		return key;
 	};
 	const key = await setUp(gatewayUrl);
@@ -684,6 +866,9 @@ async function main() {
 		baseline ? await setUp(bareHost.message.url) : key,
 	);
 	targets.gateway = createTarget("gateway", gatewayUrl, key);
+	for (const target of Object.values(targets)) {
+		target.messages = messagesTarget(target, target.headers.authorization.slice("Bearer ".length));
+	}
 
 	const groupPids = (host, workerd) => () => {
 		const pids = descendants(host.child.pid);
@@ -715,6 +900,7 @@ async function main() {
 				throw new Error(`${name} answered ${result.status} to a ${stream ? "stream" : "plain"} request`);
 		}
 	}
+	if (needsMessages) await checkMessages();
 	log("warming up both targets");
 	for (const name of ORDER) {
 		await closedLoop(targets[name], {
@@ -729,6 +915,19 @@ async function main() {
 			concurrency: 4,
 			maxRequests: quick ? 10 : 60,
 		});
+		if (!needsMessages) continue;
+		await closedLoop(targets[name].messages, {
+			body: messagesPlainBody(),
+			stream: false,
+			concurrency: 4,
+			maxRequests: quick ? 100 : 600,
+		});
+		await closedLoop(targets[name].messages, {
+			body: messagesStreamBody({ chunks: STREAM_CHUNKS }),
+			stream: true,
+			concurrency: 4,
+			maxRequests: quick ? 10 : 60,
+		});
 	}
 
 	if (profiling) {
@@ -738,8 +937,14 @@ async function main() {
 
 	const scenarios = await mainScenarios();
 	if (only) {
-		const { bare, gateway, ratios } = scenarios[only];
-		console.log(JSON.stringify({ only, bare, gateway, ratios }, null, 1));
+		if (only.length === 1) {
+			const { bare, gateway, ratios } = scenarios[only[0]];
+			console.log(JSON.stringify({ only: only[0], bare, gateway, ratios }, null, 1));
+		} else {
+			console.log(`\n## Selected scenarios (--only=${only.join(",")})\n`);
+			console.log(onlyTable(scenarios));
+			writeJson(outDir, { when: new Date().toISOString(), only, scenarios }, "only.json");
+		}
 		return;
 	}
 	const scaling = await scalingChecks(gatewayHost);
@@ -779,6 +984,8 @@ async function main() {
 		`\n## AIGate gateway vs bare pass-through Worker${quick ? " (QUICK MODE: not for publishing)" : ""}\n`,
 	);
 	console.log(headlineTable(scenarios));
+	console.log("\n### Messages pass-through next to chat (same chunks, concurrency and upstream text)\n");
+	console.log(messagesTable(scenarios));
 	console.log(
 		`\nBundle (wrangler deploy --dry-run): ${kib(bundle.rawBytes)} raw, ${kib(bundle.gzipBytes)} gzipped (gzip -9); wrangler reports "${bundle.wranglerSays}".`,
 	);
