@@ -43,8 +43,12 @@ export function createStreamStage(ctx: ResponseContext): Transformer<SseEvent, S
 		if (!found) {
 			found = { toolCalls: 0, lastContent: "", finished: false };
 			states.set(index, found);
+			// The first event's usage rides on the role chunk: an ingress that shows the prompt's size
+			// before the answer (Messages' message_start) gets Gemini's count instead of an estimate.
 			controller.enqueue(
-				chunkItem(blankChunk([{ index, delta: { role: "assistant", content: "" }, finish_reason: null }])),
+				chunkItem(
+					blankChunk([{ index, delta: { role: "assistant", content: "" }, finish_reason: null }], latestUsage),
+				),
 			);
 		}
 		return found;

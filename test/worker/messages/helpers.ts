@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import { gateway } from "../helpers";
 
 /** POST /v1/messages (or a sub-path) as Anthropic's SDK sends it: the key in x-api-key. */
@@ -35,4 +36,74 @@ export function namedEvents(raw: string): NamedEvent[] {
 			if (data === undefined) throw new Error(`an SSE block without data: ${block}`);
 			return { event, data: JSON.parse(data) as unknown };
 		});
+}
+
+/**
+ * Anthropic's stream grammar: `event:` equals data.type; message_start first; blocks numbered 0, 1, 2 …
+ * in the order they start, one open at a time, every delta and stop naming a block that is open
+ * (never one it did not start: "Content block not found", LiteLLM #13373), deltas of the block's
+ * kind; every block closed before message_delta; then message_stop, last; pings anywhere after the
+ * start. A stream may instead end with one `error` event, after which nothing comes.
+ */
+export function expectWellFormed(events: NamedEvent[]): void {
+	const kinds: Record<string, string[]> = {
+		text: ["text_delta"],
+		tool_use: ["input_json_delta"],
+		thinking: ["thinking_delta", "signature_delta"],
+		redacted_thinking: [],
+		image: [],
+	};
+	let open: { index: number; type: string } | null = null;
+	let nextIndex = 0;
+	let state: "before" | "started" | "delta" | "stopped" | "error" = "before";
+	events.forEach((event, i) => {
+		const data = event.data as Record<string, unknown>;
+		const where = `event ${i} ${JSON.stringify(data)}`;
+		expect(event.event, where).toBe(data.type);
+		expect(["stopped", "error"], `${where} after the end`).not.toContain(state);
+		if (state === "before") expect(data.type, where).toBe("message_start");
+		switch (data.type) {
+			case "message_start":
+				expect(state, where).toBe("before");
+				state = "started";
+				return;
+			case "content_block_start": {
+				expect(state, where).toBe("started");
+				expect(open, `${where}: a block is still open`).toBeNull();
+				expect(data.index, where).toBe(nextIndex);
+				nextIndex += 1;
+				const block = data.content_block as Record<string, unknown>;
+				expect(Object.keys(kinds), where).toContain(block.type);
+				open = { index: data.index as number, type: block.type as string };
+				return;
+			}
+			case "content_block_delta": {
+				expect(open?.index, `${where}: delta of a block that is not open`).toBe(data.index);
+				const delta = data.delta as Record<string, unknown>;
+				expect(kinds[open?.type ?? ""], where).toContain(delta.type);
+				return;
+			}
+			case "content_block_stop":
+				expect(open?.index, `${where}: stop of a block that is not open`).toBe(data.index);
+				open = null;
+				return;
+			case "message_delta":
+				expect(state, where).toBe("started");
+				expect(open, `${where}: a block is still open`).toBeNull();
+				state = "delta";
+				return;
+			case "message_stop":
+				expect(state, where).toBe("delta");
+				state = "stopped";
+				return;
+			case "error":
+				state = "error";
+				return;
+			case "ping":
+				return;
+			default:
+				throw new Error(`unexpected ${where}`);
+		}
+	});
+	expect(["stopped", "error"], "the stream's end").toContain(state);
 }

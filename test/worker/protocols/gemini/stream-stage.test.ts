@@ -49,8 +49,10 @@ function view(items: StreamItem[]) {
 	});
 }
 
-const role = (index = 0) => ({
+/** The role chunk that starts a choice, with the usage of the event it came from (when it had any). */
+const role = (index = 0, usage?: unknown) => ({
 	choices: [{ index, delta: { role: "assistant", content: "" }, finish_reason: null }],
+	...(usage ? { usage } : {}),
 });
 const delta = (d: Record<string, unknown>, index = 0) => ({
 	choices: [{ index, delta: d, finish_reason: null }],
@@ -68,7 +70,7 @@ const usageOf = (prompt: number, completion: number, total: number, reasoning = 
 });
 
 describe("gemini stream stage", () => {
-	it("streams text with a role chunk first and the last usage on the finish chunk only (recorded shape)", async () => {
+	it("streams text with a role chunk first carrying the first event's usage, and the last usage on the finish chunk (recorded shape)", async () => {
 		const items = await run([
 			ev(response([cand([text("The")])], { promptTokenCount: 15, totalTokenCount: 15 })),
 			ev(response([cand([text(" capital of France")])], { promptTokenCount: 15, totalTokenCount: 15 })),
@@ -81,7 +83,9 @@ describe("gemini stream stage", () => {
 			),
 		]);
 		expect(view(items)).toEqual([
-			role(),
+			// The first event's usage rides on the role chunk, so an ingress can show the prompt's real size
+			// before the answer (Messages' message_start); the deltas carry none.
+			role(0, usageOf(15, 0, 15)),
 			delta({ content: "The" }),
 			delta({ content: " capital of France" }),
 			delta({ content: " is Paris.\n" }),
@@ -109,7 +113,7 @@ describe("gemini stream stage", () => {
 			),
 		]);
 		expect(view(items)).toEqual([
-			role(),
+			role(0, usageOf(8, 246, 254, 244)),
 			delta({ content: "Hi" }),
 			finish("stop", usageOf(8, 169, 177, 167)),
 		]);
@@ -261,7 +265,7 @@ describe("gemini stream stage", () => {
 			),
 		]);
 		expect(view(items)).toEqual([
-			role(),
+			role(0, usageOf(34, 68, 102, 68)),
 			delta({ reasoning_content: "**Clarifying**\n\n" }),
 			delta({ content: "Look both ways." }),
 			finish("stop", usageOf(34, 792, 826, 787)),
@@ -279,7 +283,7 @@ describe("gemini stream stage", () => {
 			),
 		]);
 		expect(view(items)).toEqual([
-			role(),
+			role(0, usageOf(9, 0, 9)),
 			delta({ refusal: "The provider blocked the prompt (SAFETY)." }),
 			finish("content_filter", usageOf(9, 0, 9)),
 		]);
@@ -316,7 +320,7 @@ describe("gemini stream stage", () => {
 			}),
 		]);
 		expect(view(items)).toEqual([
-			role(),
+			role(0, usageOf(12, 2, 14)),
 			delta({ content: "Done." }),
 			finish("stop", usageOf(12, 2, 14)),
 			{ choices: [], usage: usageOf(77, 160, 237, 89, 4) },
@@ -343,12 +347,41 @@ describe("gemini stream stage", () => {
 		]);
 	});
 
+	it("puts the usage of the event a candidate starts in on that candidate's role chunk", async () => {
+		const items = await run([
+			ev(
+				response([cand([text("A")], undefined, 0)], {
+					promptTokenCount: 7,
+					cachedContentTokenCount: 2,
+					totalTokenCount: 7,
+				}),
+			),
+			ev(
+				response([cand([text("")], "STOP", 0), cand([text("B")], "STOP", 1)], {
+					promptTokenCount: 7,
+					candidatesTokenCount: 2,
+					cachedContentTokenCount: 2,
+					totalTokenCount: 9,
+				}),
+			),
+		]);
+		expect(view(items)).toEqual([
+			role(0, usageOf(7, 0, 7, 0, 2)),
+			delta({ content: "A" }, 0),
+			finish("stop", usageOf(7, 2, 9, 0, 2), 0),
+			role(1, usageOf(7, 2, 9, 0, 2)),
+			delta({ content: "B" }, 1),
+			finish("stop", usageOf(7, 2, 9, 0, 2), 1),
+		]);
+	});
+
 	it("does not invent a finish when the upstream never sent one", async () => {
 		const items = await run([
 			ev(response([cand([text("partial")])], { promptTokenCount: 3, totalTokenCount: 3 })),
 		]);
 		expect(view(items)).toEqual([
-			role(),
+			// The role chunk's usage is not a final report: the stream still ends with it on its own.
+			role(0, usageOf(3, 0, 3)),
 			delta({ content: "partial" }),
 			{ choices: [], usage: usageOf(3, 0, 3) },
 		]);
