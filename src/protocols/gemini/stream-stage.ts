@@ -26,7 +26,8 @@ interface ChoiceState {
  *
  * Usage: Gemini repeats cumulative usageMetadata on every event, and the values can even go down,
  * so only the latest is kept. It rides on the finish chunk; if a later event changes it (a trailing
- * usage-only event), a choiceless usage chunk follows at the end. Never summed.
+ * usage-only event), a choiceless usage chunk follows at the end. Never summed. The first event's
+ * usage also rides on each choice's role chunk, so the prompt's size is known from the start.
  *
  * Images are stored while the stream is held (the transform is async), so the image's URL goes out
  * as soon as it is stored and text that follows keeps its order. A failed store ends the stream
