@@ -1,14 +1,15 @@
 import type { Context } from "hono";
 import type { Config } from "../config";
 import { type EngineRequest, once } from "../engine/request";
-import { type Ingress, runEngine } from "../engine/serve";
+import type { Ingress } from "../engine/serve";
 import { encodeEvent, type OutboundEvent } from "../engine/stream/sse-encode";
 import type { AppEnv } from "../env";
 import { readJson } from "../request-body";
-import { gatewayHeaders, jsonResponse } from "../respond";
+import { jsonResponse } from "../respond";
 import { chatRequest } from "../schemas/chat-request";
 import { checkInputLimits } from "../schemas/input-limits";
 import { validated } from "../schemas/zod-error";
+import { eventStreamResponse, runIngress } from "./run-ingress";
 
 const encodeEvents = (events: OutboundEvent[]) => events.map(encodeEvent).join("");
 
@@ -37,25 +38,9 @@ const chatIngress: Ingress = {
 /** POST /v1/chat/completions. */
 export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
 	const gateId = c.get("gateId");
-	const answer = await runEngine(
-		{
-			env: c.env,
-			ctx: c.executionCtx,
-			gateId,
-			startedAt: c.get("startedAt"),
-			apiKey: c.get("apiKey"),
-			ingress: "chat",
-			request: c.req.raw,
-		},
-		chatIngress,
-	);
+	const answer = await runIngress(c, "chat", chatIngress);
 	if (answer.kind === "completion") return jsonResponse(gateId, answer.completion);
 	// Chat has no pass-through (it is the canonical form), so no native answer reaches here.
 	if (answer.kind === "native") return jsonResponse(gateId, answer.body);
-	return new Response(answer.body, {
-		headers: gatewayHeaders(gateId, {
-			"content-type": "text/event-stream; charset=utf-8",
-			"cache-control": "no-cache",
-		}),
-	});
+	return eventStreamResponse(gateId, answer.body);
 }

@@ -1,6 +1,5 @@
 import type { Context } from "hono";
 import { countTokens } from "../engine/count-tokens";
-import { runEngine } from "../engine/serve";
 import type { AppEnv } from "../env";
 import { estimateInputTokens } from "../ingress/messages/estimate-tokens";
 import { hoistSystemMessages } from "../ingress/messages/hoist-system";
@@ -8,8 +7,9 @@ import { aliasesOf, messagesIngress, nativeRequest } from "../ingress/messages/i
 import { countTokensRequest } from "../ingress/messages/schema";
 import type { JsonObject } from "../protocols/adapter";
 import { readJson } from "../request-body";
-import { gatewayHeaders, jsonResponse } from "../respond";
+import { jsonResponse } from "../respond";
 import { validated } from "../schemas/zod-error";
+import { eventStreamResponse, runIngress } from "./run-ingress";
 
 /** How a count_tokens answer says where its number came from. */
 export const TOKEN_COUNT_HEADER = "x-aigate-token-count";
@@ -18,26 +18,10 @@ export const TOKEN_COUNT_HEADER = "x-aigate-token-count";
 export async function messages(c: Context<AppEnv>): Promise<Response> {
 	const gateId = c.get("gateId");
 	const { ingress, message } = messagesIngress(gateId, c.req.raw.headers);
-	const answer = await runEngine(
-		{
-			env: c.env,
-			ctx: c.executionCtx,
-			gateId,
-			startedAt: c.get("startedAt"),
-			apiKey: c.get("apiKey"),
-			request: c.req.raw,
-			ingress: "messages",
-		},
-		ingress,
-	);
+	const answer = await runIngress(c, "messages", ingress);
 	if (answer.kind === "native") return jsonResponse(gateId, answer.body);
 	if (answer.kind === "completion") return jsonResponse(gateId, message(answer.completion));
-	return new Response(answer.body, {
-		headers: gatewayHeaders(gateId, {
-			"content-type": "text/event-stream; charset=utf-8",
-			"cache-control": "no-cache",
-		}),
-	});
+	return eventStreamResponse(gateId, answer.body);
 }
 
 /**

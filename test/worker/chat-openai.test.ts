@@ -13,7 +13,7 @@ import {
 } from "../fakes/scenarios/openai";
 import { GATE_ID } from "../shared/patterns";
 import { replayIt } from "../shared/replay";
-import { chat, createKey, putModel, readSse, uniqueModelId, usageRow } from "./helpers";
+import { chat, createKey, dripStatusAfterClose, putModel, readSse, uniqueModelId, usageRow } from "./helpers";
 
 const CACHED = USAGE.prompt_tokens_details.cached_tokens;
 // input 1 $/M on the uncached prompt tokens, cached 0.5 $/M, output 2 $/M.
@@ -339,15 +339,7 @@ describe("client disconnects", () => {
 		await reader.read();
 		await reader.read();
 		void reader.cancel().catch(() => {});
-		const fakeBase = env.OPENAI_BASE_URL?.replace(/\/v1$/, "");
-		type DripStatus = { closedEarly: boolean; sent: number; finished: boolean } | null;
-		const readStatus = async () =>
-			(await (await fetch(`${fakeBase}/__status/${token}`)).json()) as DripStatus;
-		let status = await readStatus();
-		for (let i = 0; i < 100 && !status?.closedEarly; i++) {
-			await new Promise((r) => setTimeout(r, 20));
-			status = await readStatus();
-		}
+		const status = await dripStatusAfterClose(token);
 		expect(status?.closedEarly).toBe(true);
 		expect(status?.sent).toBeLessThan(100);
 		// The provider never reported usage: the completion is estimated from what was forwarded.

@@ -75,3 +75,20 @@ export function uniqueModelId(provider: string, hint: string): string {
 	counter += 1;
 	return `${provider}/${hint}-${crypto.randomUUID().slice(0, 8)}-${counter}`;
 }
+
+export type DripStatus = { closedEarly: boolean; sent: number; finished: boolean } | null;
+
+/**
+ * What the fake OpenAI's `drip-<token>` scenario saw of its connection, once it was closed early or
+ * after about 2 s: whether the gateway cancelled the upstream when its client left.
+ */
+export async function dripStatusAfterClose(token: string): Promise<DripStatus> {
+	const fakeBase = env.OPENAI_BASE_URL?.replace(/\/v1$/, "");
+	const read = async () => (await (await fetch(`${fakeBase}/__status/${token}`)).json()) as DripStatus;
+	let status = await read();
+	for (let i = 0; i < 100 && !status?.closedEarly; i++) {
+		await new Promise((r) => setTimeout(r, 20));
+		status = await read();
+	}
+	return status;
+}

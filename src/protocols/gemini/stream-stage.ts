@@ -48,7 +48,10 @@ export function createStreamStage(ctx: ResponseContext): Transformer<SseEvent, S
 			// before the answer (Messages' message_start) gets Gemini's count instead of an estimate.
 			controller.enqueue(
 				chunkItem(
-					blankChunk([{ index, delta: { role: "assistant", content: "" }, finish_reason: null }], latestUsage),
+					blankChunk(
+						[{ index, delta: { role: "assistant", content: "" }, finish_reason: null }],
+						latestUsage,
+					),
 				),
 			);
 		}

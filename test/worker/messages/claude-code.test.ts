@@ -3,9 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ANTHROPIC_KEY, countTokensOf, THINKING, TOOLS_PARALLEL } from "../../fakes/scenarios/anthropic";
 import { TEXT as GEMINI_TEXT, TEXT_TOKENS as GEMINI_TEXT_TOKENS } from "../../fakes/scenarios/gemini";
 import { TEXT as OPENAI_TEXT } from "../../fakes/scenarios/openai";
-import { GATE_ID } from "../../shared/patterns";
 import { admin, createKey, gateway, putModel, uniqueModelId, usageRow } from "../helpers";
-import { expectWellFormed, type NamedEvent, namedEvents } from "./helpers";
+import { type NamedEvent, readMessagesStream } from "./helpers";
 
 /**
  * A replay of what Claude Code (the `claude` CLI, pointed at the gateway with ANTHROPIC_BASE_URL and
@@ -378,16 +377,6 @@ function claudeCodeRequest(model: string, thinking = false): Json {
 // ---------------------------------------------------------------------------------------------------
 // Stream reading.
 
-async function streamedEvents(res: Response): Promise<{ gateId: string; events: NamedEvent[] }> {
-	expect(res.status, await res.clone().text()).toBe(200);
-	expect(res.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
-	const gateId = res.headers.get("x-request-id") ?? "";
-	expect(gateId).toMatch(GATE_ID);
-	const events = namedEvents(await res.text());
-	expectWellFormed(events);
-	return { gateId, events };
-}
-
 const joinedText = (events: NamedEvent[]) =>
 	events
 		.map((e) => e.data as { type: string; delta?: { type: string; text?: string } })
@@ -479,7 +468,7 @@ describe("Claude Code → a Claude model (pass-through)", () => {
 				anthropicDirect({ ...request, model: scenario }),
 			]);
 			const raw = await res.clone().text();
-			const { gateId, events } = await streamedEvents(res);
+			const { gateId, events } = await readMessagesStream(res);
 			expect(raw).toBe(
 				direct
 					.replace('"id":"msg_fake"', `"id":"${gateId}"`)
@@ -558,7 +547,7 @@ describe("Claude Code → a translated model", () => {
 		for (const thinking of [false, true]) {
 			it(`streams a well-formed answer from ${provider}${thinking ? " (thinking on)" : ""}`, async () => {
 				const id = await model(provider, "text");
-				const { gateId, events } = await streamedEvents(
+				const { gateId, events } = await readMessagesStream(
 					await claudeCode("/v1/messages", claudeCodeRequest(id, thinking)),
 				);
 				const request = claudeCodeRequest(id, thinking);
@@ -594,7 +583,9 @@ describe("Claude Code → a translated model", () => {
 
 	it("OpenAI gets the conversation as chat: cache hints gone, tools as functions, thinking as reasoning_effort", async () => {
 		const id = await model("openai", "echo-request");
-		const { events } = await streamedEvents(await claudeCode("/v1/messages", claudeCodeRequest(id, true)));
+		const { events } = await readMessagesStream(
+			await claudeCode("/v1/messages", claudeCodeRequest(id, true)),
+		);
 		const sent = (JSON.parse(joinedText(events)) as { body: Json }).body;
 		expect(JSON.stringify(sent)).not.toContain("cache_control");
 		expect(JSON.stringify(sent)).not.toContain("signature");
@@ -664,7 +655,7 @@ describe("Claude Code → a translated model", () => {
 
 	it("Gemini gets the tools with their draft-07 $schema removed, and the tool loop as function calls and responses", async () => {
 		const id = await model("google", "echo-request");
-		const { events } = await streamedEvents(await claudeCode("/v1/messages", claudeCodeRequest(id)));
+		const { events } = await readMessagesStream(await claudeCode("/v1/messages", claudeCodeRequest(id)));
 		const sent = JSON.parse(joinedText(events)) as {
 			tools: Array<{ functionDeclarations: Json[] }>;
 			contents: Array<{ role: string; parts: Json[] }>;

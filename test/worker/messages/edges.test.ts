@@ -1,7 +1,6 @@
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PARTIAL } from "../../fakes/scenarios/openai";
-import { createKey, putModel, uniqueModelId, usageRow } from "../helpers";
+import { createKey, dripStatusAfterClose, putModel, uniqueModelId, usageRow } from "../helpers";
 import { messages, namedEvents } from "./helpers";
 
 /**
@@ -33,15 +32,7 @@ describe("/v1/messages, like every ingress", () => {
 		await reader.read();
 		await reader.read();
 		void reader.cancel().catch(() => {});
-		const fakeBase = env.OPENAI_BASE_URL?.replace(/\/v1$/, "");
-		type DripStatus = { closedEarly: boolean; sent: number; finished: boolean } | null;
-		const readStatus = async () =>
-			(await (await fetch(`${fakeBase}/__status/${token}`)).json()) as DripStatus;
-		let status = await readStatus();
-		for (let i = 0; i < 100 && !status?.closedEarly; i++) {
-			await new Promise((r) => setTimeout(r, 20));
-			status = await readStatus();
-		}
+		const status = await dripStatusAfterClose(token);
 		expect(status?.closedEarly).toBe(true);
 		expect(status?.finished).toBe(false);
 		const row = await usageRow(gateId);

@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import { GATE_ID } from "../../shared/patterns";
 import { gateway } from "../helpers";
 
 /** POST /v1/messages (or a sub-path) as Anthropic's SDK sends it: the key in x-api-key. */
@@ -106,4 +107,15 @@ export function expectWellFormed(events: NamedEvent[]): void {
 		}
 	});
 	expect(["stopped", "error"], "the stream's end").toContain(state);
+}
+
+/** A /v1/messages stream read to its end: its gate id and its events, checked to be a well-formed Messages stream. */
+export async function readMessagesStream(res: Response): Promise<{ gateId: string; events: NamedEvent[] }> {
+	expect(res.status, await res.clone().text()).toBe(200);
+	expect(res.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+	const gateId = res.headers.get("x-request-id") ?? "";
+	expect(gateId).toMatch(GATE_ID);
+	const events = namedEvents(await res.text());
+	expectWellFormed(events);
+	return { gateId, events };
 }

@@ -18,7 +18,7 @@ import {
 } from "../../fakes/scenarios/openai";
 import { GATE_ID } from "../../shared/patterns";
 import { admin, createKey, gateway, putModel, uniqueModelId, usageRow } from "../helpers";
-import { expectWellFormed, messages, type NamedEvent, namedEvents } from "./helpers";
+import { messages, type NamedEvent, readMessagesStream } from "./helpers";
 
 /**
  * /v1/messages for every model that is not Claude: the Messages request is translated to the
@@ -86,16 +86,6 @@ async function answer(res: Response): Promise<{ gateId: string; body: Json }> {
 	const gateId = res.headers.get("x-request-id") ?? "";
 	expect(gateId).toMatch(GATE_ID);
 	return { gateId, body: (await res.json()) as Json };
-}
-
-async function streamed(res: Response): Promise<{ gateId: string; events: NamedEvent[] }> {
-	expect(res.status, await res.clone().text()).toBe(200);
-	expect(res.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
-	const gateId = res.headers.get("x-request-id") ?? "";
-	expect(gateId).toMatch(GATE_ID);
-	const events = namedEvents(await res.text());
-	expectWellFormed(events);
-	return { gateId, events };
 }
 
 /** The same event, as a NamedEvent. */
@@ -236,7 +226,7 @@ describe("POST /v1/messages to a translated model: answers", () => {
 describe("POST /v1/messages to a translated model: streams", () => {
 	it("streams OpenAI's text as Anthropic's events, message_start carrying input tokens that are not 0", async () => {
 		const id = await model("openai", "text");
-		const { gateId, events } = await streamed(
+		const { gateId, events } = await readMessagesStream(
 			await messages(key, { model: id, max_tokens: 50, messages: hello, stream: true }),
 		);
 		expect(events).toEqual([
@@ -263,7 +253,7 @@ describe("POST /v1/messages to a translated model: streams", () => {
 
 	it("streams Gemini's text as Anthropic's events, message_start carrying Gemini's input count and message_delta its final usage", async () => {
 		const id = await model("google", "text");
-		const { gateId, events } = await streamed(
+		const { gateId, events } = await readMessagesStream(
 			await messages(key, { model: id, max_tokens: 50, messages: hello, stream: true }),
 		);
 		expect(events).toEqual([
@@ -288,7 +278,7 @@ describe("POST /v1/messages to a translated model: streams", () => {
 
 	it("streams parallel tool calls as two tool_use blocks whose input_json_delta pieces join to the arguments", async () => {
 		const id = await model("openai", "tools");
-		const { gateId, events } = await streamed(
+		const { gateId, events } = await readMessagesStream(
 			await messages(key, { model: id, max_tokens: 50, messages: hello, stream: true }),
 		);
 		expect(events).toEqual([
@@ -321,7 +311,7 @@ describe("POST /v1/messages to a translated model: streams", () => {
 			input_schema: { type: "object", properties: { location: { type: "string" } }, required: ["location"] },
 		};
 		const ask = { role: "user", content: "Weather in Paris and Tokyo?" };
-		const { gateId, events } = await streamed(
+		const { gateId, events } = await readMessagesStream(
 			await messages(key, { model: id, max_tokens: 100, messages: [ask], tools: [weather], stream: true }),
 		);
 		const starts = events
@@ -386,7 +376,7 @@ describe("POST /v1/messages to a translated model: streams", () => {
 
 	it("ends with one Anthropic error event when the upstream reports an error mid-stream, and records the failure", async () => {
 		const id = await model("openai", "error-event");
-		const { gateId, events } = await streamed(
+		const { gateId, events } = await readMessagesStream(
 			await messages(key, { model: id, max_tokens: 50, messages: hello, stream: true }),
 		);
 		expect(events).toEqual([
@@ -557,7 +547,7 @@ describe("POST /v1/messages to a translated model: what the upstream receives", 
 
 	it("OpenAI gets stream and include_usage when the client streams", async () => {
 		const id = await model("openai", "echo-request");
-		const { events } = await streamed(
+		const { events } = await readMessagesStream(
 			await messages(key, { model: id, max_tokens: 20, messages: hello, stream: true }),
 		);
 		const text = events
@@ -761,7 +751,7 @@ describe("POST /v1/messages: a Gemini image model's pictures", () => {
 
 	it("streams a picture as an image block that starts and stops at once, between the text blocks", async () => {
 		const id = await imageModel("image");
-		const { gateId, events } = await streamed(
+		const { gateId, events } = await readMessagesStream(
 			await messages(key, {
 				model: id,
 				max_tokens: 100,
@@ -868,7 +858,7 @@ describe("POST /v1/messages: fallbacks (x-aigate-fallbacks)", () => {
 	it("falls over the same way when streaming: the stream is the translated one, well-formed", async () => {
 		const claude = await model("anthropic", "overloaded");
 		const gemini = await model("google", "text");
-		const { gateId, events } = await streamed(
+		const { gateId, events } = await readMessagesStream(
 			await messages(
 				key,
 				{ model: claude, max_tokens: 50, messages: hello, stream: true },
