@@ -71,15 +71,9 @@ export function corsFrom(setting: "corsOrigins" | "adminCorsOrigins"): Middlewar
 		if (!allowed) return next();
 		return cors({
 			origin: (origin) => (allowed.includes("*") ? "*" : allowed.includes(origin) ? origin : null),
-			// Anthropic's SDKs in a browser send their key and protocol headers (/v1/messages).
-			allowHeaders: [
-				"authorization",
-				"content-type",
-				"x-api-key",
-				"anthropic-version",
-				"anthropic-beta",
-				"x-aigate-fallbacks",
-			],
+			// No list of allowed headers: the preflight's own are allowed (with Vary), since the SDKs send
+			// headers of their own (OpenAI's and Anthropic's x-stainless-*, Anthropic's key and protocol
+			// headers and anthropic-dangerous-direct-browser-access); the origin is what CORS restricts.
 			allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
 			exposeHeaders: ["x-request-id", "retry-after", "x-aigate-token-count"],
 			maxAge: 600,

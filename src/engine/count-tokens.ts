@@ -1,8 +1,6 @@
 import type { KeyRecord } from "../auth/key-record";
 import { configOf } from "../config";
 import type { Env } from "../env";
-import { GatewayError } from "../errors";
-import { isObject } from "../is-object";
 import type { NativeRequest } from "../protocols/adapter";
 import { callUpstream, readBodyText, scrubUpstream } from "./call-upstream";
 import { resolveNamed } from "./resolve-target";
@@ -33,13 +31,13 @@ export interface TokenCount {
 export async function countTokens(question: TokenCountQuestion): Promise<TokenCount> {
 	const { env, native } = question;
 	const resolved = await resolveNamed(env, question.model, question.aliases, question.key);
-	const counter = resolved.passThrough?.countTokensRequest;
+	const counter = resolved.passThrough?.countTokens;
 	if (!counter || native.protocol !== resolved.provider.protocol) {
 		return { inputTokens: question.estimate(), exact: false };
 	}
 	const settings = configOf(env).upstream;
 	const provided = resolved.provider.fetch;
-	const exchange = await callUpstream(counter(native, resolved.target), {
+	const exchange = await callUpstream(counter.request(native, resolved.target), {
 		fetch: provided ?? ((url, init) => fetch(url, init)),
 		firstByteTimeoutMs: settings.firstByteTimeoutMs,
 		clientSignal: question.clientSignal,
@@ -55,11 +53,5 @@ export async function countTokens(question: TokenCountQuestion): Promise<TokenCo
 	} catch {
 		body = undefined;
 	}
-	const count = isObject(body) ? body.input_tokens : undefined;
-	if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
-		throw new GatewayError(502, "The upstream provider sent a token count the gateway could not read.", {
-			code: "upstream_bad_response",
-		});
-	}
-	return { inputTokens: count, exact: true };
+	return { inputTokens: counter.parse(body), exact: true };
 }

@@ -7,7 +7,7 @@ import type { UpstreamRequest } from "../protocols/adapter";
 import { loadTurnState } from "../round-trip/turn-state";
 import { callUpstream, clientGone, readBodyText, scrubUpstream } from "./call-upstream";
 import type { EngineRequest } from "./request";
-import { type ResolvedTarget, resolveNamed, resolveTarget } from "./resolve-target";
+import { type ResolvedTarget, resolveNamed } from "./resolve-target";
 
 /** One try of one model, as the usage row lists it. */
 export interface Attempt {
@@ -72,7 +72,8 @@ export async function dispatch(input: DispatchInput): Promise<Dispatched> {
 
 async function dispatchWith(input: DispatchInput, log: DispatchLog): Promise<Answer> {
 	const { request } = input;
-	const primary = await resolveNamed(input.env, request.model, request.aliases ?? [], input.key);
+	const aliasesOf = request.aliases ?? (() => []);
+	const primary = await resolveNamed(input.env, request.model, aliasesOf(request.model), input.key);
 	const candidates = [primary.model.id, ...(request.fallbacks ?? primary.model.fallbacks)].filter(
 		(id, i, all) => all.indexOf(id) === i,
 	);
@@ -83,7 +84,7 @@ async function dispatchWith(input: DispatchInput, log: DispatchLog): Promise<Ans
 	for (const [index, modelId] of candidates.entries()) {
 		let target: ResolvedTarget;
 		try {
-			target = index === 0 ? primary : await resolveTarget(input.env, modelId, input.key);
+			target = index === 0 ? primary : await resolveNamed(input.env, modelId, aliasesOf(modelId), input.key);
 		} catch (error) {
 			// An unknown, disabled or forbidden fallback is skipped; the client asked for the first one.
 			if (!(error instanceof GatewayError)) throw error;

@@ -10,8 +10,11 @@ import type { ChatRequest } from "../schemas/chat-request";
 export interface EngineRequest {
 	/** The model id the client named. */
 	model: string;
-	/** Catalog ids to try, in order, when `model` is not in the catalog (e.g. Claude Code's bare names). */
-	aliases?: string[];
+	/**
+	 * Catalog ids to try, in order, for a model id (the request's or a fallback's) the catalog does
+	 * not have: Claude Code's bare Claude names, for example.
+	 */
+	aliases?: (model: string) => string[];
 	stream: boolean;
 	/** Models to fall over to that the client named; undefined leaves it to the catalog's fallbacks. */
 	fallbacks: string[] | undefined;

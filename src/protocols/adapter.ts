@@ -143,8 +143,12 @@ export interface PassThroughAdapter {
 	/** A 2xx JSON body with the ids rewritten, and its usage in OpenAI's shape (null when it has none). */
 	parseResponse(body: unknown, ids: ResponseIds): { body: JsonObject; usage: Usage | null };
 	createStreamStage(ids: ResponseIds): Transformer<SseEvent, StreamItem>;
-	/** The upstream's own token count for a request, when it has such an endpoint. */
-	countTokensRequest?(request: NativeRequest, target: UpstreamTarget): UpstreamRequest;
+	/** The upstream's own token count for a request, when it has such an endpoint: the request, and its answer read. */
+	countTokens?: {
+		request(request: NativeRequest, target: UpstreamTarget): UpstreamRequest;
+		/** The input tokens of a 2xx answer; throws GatewayError(502) for one it cannot read. */
+		parse(body: unknown): number;
+	};
 }
 
 export const chunkItem = (chunk: Chunk): StreamItem => ({ type: "chunk", chunk });

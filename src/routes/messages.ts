@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { countTokens } from "../engine/count-tokens";
 import type { AppEnv } from "../env";
+import { dropUnsignedThinking } from "../ingress/messages/drop-unsigned-thinking";
 import { estimateInputTokens } from "../ingress/messages/estimate-tokens";
 import { hoistSystemMessages } from "../ingress/messages/hoist-system";
 import { aliasesOf, messagesIngress, nativeRequest } from "../ingress/messages/ingress";
@@ -30,7 +31,9 @@ export async function messages(c: Context<AppEnv>): Promise<Response> {
  */
 export async function messagesCountTokens(c: Context<AppEnv>): Promise<Response> {
 	const gateId = c.get("gateId");
-	const body = hoistSystemMessages(validated(countTokensRequest, await readJson(c.req.raw)));
+	const body = dropUnsignedThinking(
+		hoistSystemMessages(validated(countTokensRequest, await readJson(c.req.raw))),
+	);
 	const count = await countTokens({
 		env: c.env,
 		key: c.get("apiKey"),

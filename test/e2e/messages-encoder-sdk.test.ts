@@ -37,7 +37,7 @@ function clientServing(events: OutboundEvent[]): Anthropic {
 	const encode = createStreamEncoder({
 		id: "gate-1",
 		model: "gpt-4o",
-		estimatedInputTokens: 33,
+		estimateInputTokens: () => 33,
 		stopSequences: [],
 	});
 	// One encoder call per event, as the engine's pipeline makes them.

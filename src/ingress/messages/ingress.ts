@@ -7,6 +7,7 @@ import type { JsonObject, NativeRequest } from "../../protocols/adapter";
 import { readJson } from "../../request-body";
 import type { Completion } from "../../schemas/chat-response";
 import { validated } from "../../schemas/zod-error";
+import { dropUnsignedThinking } from "./drop-unsigned-thinking";
 import { estimateInputTokens } from "./estimate-tokens";
 import { hoistSystemMessages } from "./hoist-system";
 import { checkMessagesLimits } from "./limits";
@@ -70,12 +71,12 @@ export function messagesIngress(gateId: string, headers: Headers) {
 		async decode(request: Request, config: Config, named: (model: string) => void): Promise<EngineRequest> {
 			const raw = await readJson(request);
 			if (isObject(raw) && typeof raw.model === "string") named(raw.model);
-			const body = hoistSystemMessages(validated(messagesRequest, raw));
+			const body = dropUnsignedThinking(hoistSystemMessages(validated(messagesRequest, raw)));
 			checkMessagesLimits(body, config.input);
 			decoded = body;
 			return {
 				model: body.model,
-				aliases: aliasesOf(body.model),
+				aliases: aliasesOf,
 				stream: body.stream === true,
 				fallbacks: fallbacksFrom(headers),
 				// message_start and message_delta carry usage, whatever the client asked.
@@ -88,7 +89,7 @@ export function messagesIngress(gateId: string, headers: Headers) {
 			return createStreamEncoder({
 				id: gateId,
 				model,
-				estimatedInputTokens: decoded ? estimateInputTokens(decoded) : 1,
+				estimateInputTokens: () => (decoded ? estimateInputTokens(decoded) : 1),
 				stopSequences: decoded?.stop_sequences ?? [],
 			});
 		},

@@ -8,8 +8,11 @@ import type { MessageUsage, OutputBlock } from "./wire";
 export interface StreamEncoderOptions {
 	id: string;
 	model: string;
-	/** message_start must carry real input tokens (vercel/ai #17326): this, until the upstream says. */
-	estimatedInputTokens: number;
+	/**
+	 * message_start must carry real input tokens (vercel/ai #17326): this estimate when the upstream
+	 * has not said yet. A function, so a stream that never needs it (pass-through) never computes it.
+	 */
+	estimateInputTokens: () => number;
 	stopSequences: string[];
 }
 
@@ -50,7 +53,7 @@ export function createStreamEncoder(options: StreamEncoderOptions): (events: Out
 		latestUsage
 			? { ...mapUsage(latestUsage), output_tokens: outputTokens }
 			: {
-					input_tokens: options.estimatedInputTokens,
+					input_tokens: options.estimateInputTokens(),
 					cache_creation_input_tokens: 0,
 					cache_read_input_tokens: 0,
 					output_tokens: outputTokens,

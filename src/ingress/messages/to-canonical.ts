@@ -54,7 +54,11 @@ export function toCanonical(body: MessagesRequest): ChatRequest {
 		}
 		request.stop = body.stop_sequences;
 	}
-	if (typeof body.metadata?.user_id === "string") request.user = body.metadata.user_id;
+	// OpenAI-protocol upstreams cap `user` (64 characters at some, 128 at OpenRouter); Claude Code's
+	// user_id is ~150 (user_<hash>_account_<uuid>_session_<uuid>). Its first 64 characters still name
+	// the user, which is what `user` is for.
+	if (typeof body.metadata?.user_id === "string")
+		request.user = body.metadata.user_id.slice(0, MAX_USER_LENGTH);
 	if (body.tools !== undefined && body.tools.length > 0) request.tools = body.tools.map(functionTool);
 	if (body.tool_choice !== undefined) {
 		request.tool_choice = toolChoice(body.tool_choice);
@@ -80,6 +84,8 @@ export function toCanonical(body: MessagesRequest): ChatRequest {
 	}
 	return request;
 }
+
+const MAX_USER_LENGTH = 64;
 
 /** Top-level fields this translation carries (or, for service_tier, knowingly leaves behind). */
 const TRANSLATED = new Set([

@@ -21,15 +21,24 @@ import { wireErrorDetail, wireUsage } from "./wire";
 /**
  * A Messages API client's request to Claude, passed through: the body goes upstream as the client
  * sent it with only `model` mapped to the upstream's, and the answer comes back as Anthropic sent
- * it with only the message's `id` (the gateway's request id) and `model` (the catalog id the client
- * named) rewritten. Streamed events keep their bytes, padding included, except in `message_start`,
+ * it with only the message's `id` (the gateway's request id) and `model` (the catalog id of the model
+ * that answered: the client's own, or what its alias or fallback resolved to) rewritten. Streamed events keep their bytes, padding included, except in `message_start`,
  * the one event that carries the id. Nothing is validated beyond what the engine needs: usage, the
  * output size and whether the answer completed.
  */
 export const passThrough: PassThroughAdapter = {
 	buildRequest: (request, target) => upstreamRequest(messagesUrl(target.baseUrl), request, target),
-	countTokensRequest: (request, target) =>
-		upstreamRequest(`${messagesUrl(target.baseUrl)}/count_tokens`, request, target),
+	countTokens: {
+		request: (request, target) =>
+			upstreamRequest(`${messagesUrl(target.baseUrl)}/count_tokens`, request, target),
+		parse(body) {
+			const count = isObject(body) ? body.input_tokens : undefined;
+			if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
+				throw upstreamGarbage("a token count");
+			}
+			return count;
+		},
+	},
 	parseResponse(body, ids) {
 		if (!isObject(body) || body.type !== "message") throw upstreamGarbage("an answer");
 		const usage = wireUsage.safeParse(body.usage);

@@ -594,7 +594,8 @@ describe("Claude Code → a translated model", () => {
 			model: "echo-request",
 			max_completion_tokens: 32000,
 			temperature: 1,
-			user: USER_ID,
+			// The first 64 characters: OpenAI-protocol upstreams cap `user` (Claude Code's is ~150).
+			user: USER_ID.slice(0, 64),
 			stream: true,
 			stream_options: { include_usage: true },
 			// A 10,000-token thinking budget is OpenAI's "medium".

@@ -218,6 +218,33 @@ describe("POST /v1/messages to a Claude model (pass-through)", () => {
 		expect(echoed.body.messages).toEqual(history);
 	});
 
+	it("drops the unsigned thinking a translated model's answer left in the history, which Claude would refuse", async () => {
+		const id = await model("echo-request");
+		const fromGemini = { type: "thinking", thinking: "Gemini's reasoning.", signature: "" };
+		const history = (thinking: unknown[]) => [
+			{ role: "user", content: "Hi" },
+			{ role: "assistant", content: [...thinking, { type: "text", text: "Hello!" }] },
+			{ role: "user", content: "Go on." },
+		];
+		const res = await messages(key, { model: id, max_tokens: 50, messages: history([fromGemini]) });
+		expect(res.status, await res.clone().text()).toBe(200);
+		const answer = (await res.json()) as { content: Array<{ text: string }> };
+		const echoed = JSON.parse(answer.content[0]?.text ?? "") as { body: Record<string, unknown> };
+		expect(echoed.body.messages).toEqual(history([]));
+	});
+
+	it("resolves fallbacks named the way Claude Code names models, as it does the model", async () => {
+		const name = `fallback-${crypto.randomUUID().slice(0, 8)}`;
+		await putModel(`anthropic/${name}`, { provider: "anthropic", upstream_model: "text", ...PRICES });
+		const res = await messages(
+			key,
+			{ model: await model("overloaded"), max_tokens: 10, messages: hello },
+			{ headers: { "x-aigate-fallbacks": `${name}-20251001` } },
+		);
+		expect(res.status, await res.clone().text()).toBe(200);
+		expect(((await res.json()) as { model: string }).model).toBe(`anthropic/${name}`);
+	});
+
 	it("moves role:system messages into the top-level system, where the Messages API wants them", async () => {
 		const id = await model("echo-request");
 		const res = await messages(key, {

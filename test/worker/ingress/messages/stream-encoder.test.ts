@@ -5,7 +5,7 @@ import { createStreamEncoder } from "../../../../src/ingress/messages/stream-enc
 import type { ChunkDelta, FinishReason, Usage } from "../../../../src/schemas/chat-response";
 import { accumulate, parseEvents } from "./sse";
 
-const options = { id: "gate-1", model: "gpt-4o", estimatedInputTokens: 42, stopSequences: ["END"] };
+const options = { id: "gate-1", model: "gpt-4o", estimateInputTokens: () => 42, stopSequences: ["END"] };
 
 const chunk = (
 	delta: ChunkDelta,

@@ -40,10 +40,14 @@ describe("the Anthropic pass-through", () => {
 			"content-type": "application/json",
 		});
 		expect(JSON.parse(built.body)).toEqual({ ...body, model: "claude-upstream-1" });
-		const count = passThrough.countTokensRequest?.({ ...request, headers: {} }, TARGET);
+		const count = passThrough.countTokens?.request({ ...request, headers: {} }, TARGET);
 		expect(count?.url).toBe("https://api.anthropic.test/v1/messages/count_tokens");
 		expect(count?.headers["anthropic-version"]).toBe("2023-06-01");
 		expect(count?.headers).not.toHaveProperty("anthropic-beta");
+		expect(passThrough.countTokens?.parse({ input_tokens: 2095 })).toBe(2095);
+		expect(() => passThrough.countTokens?.parse({ tokens: 1 })).toThrow(
+			/token count the gateway could not understand/,
+		);
 	});
 
 	it("stamps a non-streamed answer with the gateway's id and model, and reads its usage", () => {
