@@ -12,6 +12,7 @@ interface ModelRow {
 	output_price: number;
 	cached_input_price: number | null;
 	cache_write_price: number | null;
+	cache_write_1h_price: number | null;
 	max_output_tokens: number;
 	capabilities: string;
 	fallbacks: string;
@@ -32,6 +33,7 @@ const DEMO_MODEL: CatalogModel = {
 	outputPrice: 0,
 	cachedInputPrice: null,
 	cacheWritePrice: null,
+	cacheWrite1hPrice: null,
 	maxOutputTokens: 4096,
 	capabilities: { vision: false, tools: false, json: false, image_output: false },
 	fallbacks: [],
@@ -55,6 +57,7 @@ export const modelSpec = z.strictObject({
 	output_price: z.number().check(z.gte(0)),
 	cached_input_price: z.nullish(z.number().check(z.gte(0))),
 	cache_write_price: z.nullish(z.number().check(z.gte(0))),
+	cache_write_1h_price: z.nullish(z.number().check(z.gte(0))),
 	max_output_tokens: z.optional(z.number().check(z.int(), z.positive())),
 	capabilities: z.optional(z.partial(capabilitiesSchema)),
 	fallbacks: z.optional(z.array(z.string().check(z.minLength(1))).check(z.maxLength(10))),
@@ -83,6 +86,7 @@ function fromRow(row: ModelRow): CatalogModel {
 		outputPrice: row.output_price,
 		cachedInputPrice: row.cached_input_price,
 		cacheWritePrice: row.cache_write_price,
+		cacheWrite1hPrice: row.cache_write_1h_price,
 		maxOutputTokens: row.max_output_tokens,
 		capabilities: z
 			.catch(capabilitiesSchema, { vision: false, tools: false, json: false, image_output: false })
@@ -111,10 +115,11 @@ export async function upsertModel(env: Env, id: string, spec: ModelSpec, now: nu
 	const capabilities = capabilitiesSchema.parse(spec.capabilities ?? {});
 	await env.DB.prepare(
 		`INSERT INTO models (id, provider, upstream_model, enabled, input_price, output_price, cached_input_price,
-			cache_write_price, max_output_tokens, capabilities, fallbacks, created_at, updated_at)
-		 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?12, ?8, ?9, ?11, ?10, ?10)
+			cache_write_price, cache_write_1h_price, max_output_tokens, capabilities, fallbacks, created_at, updated_at)
+		 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?12, ?13, ?8, ?9, ?11, ?10, ?10)
 		 ON CONFLICT (id) DO UPDATE SET provider = ?2, upstream_model = ?3, enabled = ?4, input_price = ?5,
-			output_price = ?6, cached_input_price = ?7, cache_write_price = ?12, max_output_tokens = ?8,
+			output_price = ?6, cached_input_price = ?7, cache_write_price = ?12, cache_write_1h_price = ?13,
+			max_output_tokens = ?8,
 			capabilities = ?9, fallbacks = ?11, updated_at = ?10`,
 	)
 		.bind(
@@ -130,6 +135,7 @@ export async function upsertModel(env: Env, id: string, spec: ModelSpec, now: nu
 			now,
 			JSON.stringify(spec.fallbacks ?? []),
 			spec.cache_write_price ?? null,
+			spec.cache_write_1h_price ?? null,
 		)
 		.run();
 	const saved = await findModel(env, id);
@@ -148,6 +154,7 @@ export function describeModel(model: CatalogModel) {
 		output_price: model.outputPrice,
 		cached_input_price: model.cachedInputPrice,
 		cache_write_price: model.cacheWritePrice,
+		cache_write_1h_price: model.cacheWrite1hPrice,
 		max_output_tokens: model.maxOutputTokens,
 		capabilities: model.capabilities,
 		fallbacks: model.fallbacks,

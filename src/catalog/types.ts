@@ -16,6 +16,8 @@ export interface CatalogModel {
 	cachedInputPrice: number | null;
 	/** USD per million tokens written to the provider's prompt cache; null means the input price. */
 	cacheWritePrice: number | null;
+	/** 1-hour cache writes (Claude bills them above 5-minute ones); null: cacheWritePrice. */
+	cacheWrite1hPrice: number | null;
 	maxOutputTokens: number;
 	capabilities: Capabilities;
 	/** Models tried next when this one fails and the request names no `models` of its own. */

@@ -129,6 +129,15 @@ export function responseSchemas() {
 					z.describe("USD per million tokens written to the provider's prompt cache; null: the input price."),
 				),
 		),
+		cache_write_1h_price: z.nullable(
+			z
+				.number()
+				.check(
+					z.describe(
+						"USD per million tokens written to a 1-hour prompt cache (Claude); null: cache_write_price.",
+					),
+				),
+		),
 		max_output_tokens: count,
 		capabilities: z.object({
 			vision: z.boolean(),

@@ -21,6 +21,7 @@ describe("admin: models", () => {
 			...body,
 			cached_input_price: null,
 			cache_write_price: null,
+			cache_write_1h_price: null,
 			max_output_tokens: 8192,
 			fallbacks: [],
 		};
@@ -33,6 +34,7 @@ describe("admin: models", () => {
 				enabled: false,
 				cached_input_price: 0.125,
 				cache_write_price: 1.5625,
+				cache_write_1h_price: 2.5,
 				capabilities: { vision: true },
 			}),
 		});
@@ -41,6 +43,7 @@ describe("admin: models", () => {
 			enabled: false,
 			cached_input_price: 0.125,
 			cache_write_price: 1.5625,
+			cache_write_1h_price: 2.5,
 			capabilities: { vision: true, tools: false, json: false, image_output: false },
 		});
 
@@ -52,6 +55,11 @@ describe("admin: models", () => {
 		const writePrice = (model: string) => list.data.find((m) => m.id === model)?.cache_write_price;
 		expect(writePrice("anthropic/claude-sonnet-4-5")).toBe(3.75);
 		expect(writePrice("openai/gpt-5.5")).toBeNull();
+		const write1hPrice = (model: string) =>
+			(list.data.find((m) => m.id === model) as { cache_write_1h_price?: number | null } | undefined)
+				?.cache_write_1h_price;
+		expect(write1hPrice("anthropic/claude-sonnet-4-5")).toBe(6);
+		expect(write1hPrice("openai/gpt-5.5")).toBeNull();
 
 		// Leaving it out of a later PUT clears it, as for every optional field: back to the input price.
 		const cleared = await admin(`/admin/models/${id}`, { method: "PUT", body: JSON.stringify(body) });

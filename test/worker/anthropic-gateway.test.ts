@@ -208,7 +208,15 @@ describe("Claude through the gateway, non-streamed", () => {
 
 	it("counts cache reads and writes into prompt tokens and prices reads at the cached price", async () => {
 		const { gateId, body } = await completed("cached");
-		expect(body.usage).toEqual(usageOf(CACHED_USAGE));
+		const withCache = usageOf(CACHED_USAGE);
+		// The writes to a 1-hour cache are counted apart, for their own price.
+		expect(body.usage).toEqual({
+			...withCache,
+			prompt_tokens_details: {
+				...withCache.prompt_tokens_details,
+				cache_creation_1h_tokens: CACHED_USAGE.cache_creation.ephemeral_1h_input_tokens,
+			},
+		});
 		const { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, output_tokens } =
 			CACHED_USAGE;
 		const prompt = input_tokens + cache_creation_input_tokens + cache_read_input_tokens;

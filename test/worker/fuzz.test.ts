@@ -1039,6 +1039,7 @@ const modelMutation: fc.Arbitrary<[string, unknown]> = fc.oneof(
 	),
 	fc.tuple(fc.constant("cached_input_price"), fc.oneof(fc.constant(null), numberish)),
 	fc.tuple(fc.constant("cache_write_price"), fc.oneof(fc.constant(null), numberish)),
+	fc.tuple(fc.constant("cache_write_1h_price"), fc.oneof(fc.constant(null), numberish)),
 	fc.tuple(fc.constant("max_output_tokens"), fc.oneof(fc.integer({ min: 1, max: 100_000 }), numberish)),
 	fc.tuple(
 		fc.constant("capabilities"),

@@ -31,6 +31,7 @@ export interface ModelSpec {
 	output_price?: number;
 	cached_input_price?: number;
 	cache_write_price?: number;
+	cache_write_1h_price?: number;
 	max_output_tokens?: number;
 	capabilities?: Partial<{ vision: boolean; tools: boolean; json: boolean; image_output: boolean }>;
 }

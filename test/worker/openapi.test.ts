@@ -177,7 +177,13 @@ describe("GET /openapi.json", () => {
 
 	it("documents every field of a catalog entry, the cache-write price included, in and out", async () => {
 		const { doc } = await fetchDocument();
-		const fields = ["input_price", "output_price", "cached_input_price", "cache_write_price"];
+		const fields = [
+			"input_price",
+			"output_price",
+			"cached_input_price",
+			"cache_write_price",
+			"cache_write_1h_price",
+		];
 		expect(Object.keys(doc.components.schemas.ModelSpec?.properties ?? {})).toEqual(
 			expect.arrayContaining(fields),
 		);

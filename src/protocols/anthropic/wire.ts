@@ -26,6 +26,7 @@ export const wireUsage = z.looseObject({
 	cache_creation_input_tokens: count,
 	cache_read_input_tokens: count,
 	output_tokens_details: z.nullish(z.looseObject({ thinking_tokens: count })),
+	cache_creation: z.nullish(z.looseObject({ ephemeral_1h_input_tokens: count })),
 });
 export type WireUsage = z.infer<typeof wireUsage>;
 

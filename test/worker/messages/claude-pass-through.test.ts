@@ -21,8 +21,14 @@ import { messages, namedEvents } from "./helpers";
 
 let key: string;
 const models = new Map<string, string>();
-// input 1 $/M, output 2 $/M, cache reads 0.5 $/M, cache writes 1.25 $/M.
-const PRICES = { input_price: 1, output_price: 2, cached_input_price: 0.5, cache_write_price: 1.25 };
+// input 1 $/M, output 2 $/M, cache reads 0.5 $/M, cache writes 1.25 $/M (to a 1-hour cache 2 $/M).
+const PRICES = {
+	input_price: 1,
+	output_price: 2,
+	cached_input_price: 0.5,
+	cache_write_price: 1.25,
+	cache_write_1h_price: 2,
+};
 
 async function model(scenario: string): Promise<string> {
 	let id = models.get(scenario);
@@ -112,7 +118,7 @@ describe("POST /v1/messages to a Claude model (pass-through)", () => {
 		});
 	});
 
-	it("records cache reads and writes, each at its own price", async () => {
+	it("records cache reads and writes, each at its own price, writes to a 1-hour cache at theirs", async () => {
 		const id = await model("cached");
 		for (const stream of [false, true]) {
 			const res = await messages(key, { model: id, max_tokens: 100, messages: hello, stream });
@@ -127,6 +133,7 @@ describe("POST /v1/messages to a Claude model (pass-through)", () => {
 			}
 			const { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, output_tokens } =
 				CACHED_USAGE;
+			const { ephemeral_5m_input_tokens, ephemeral_1h_input_tokens } = CACHED_USAGE.cache_creation;
 			const prompt = input_tokens + cache_creation_input_tokens + cache_read_input_tokens;
 			expect(await usageRow(gateId)).toMatchObject({
 				prompt_tokens: prompt,
@@ -137,7 +144,8 @@ describe("POST /v1/messages to a Claude model (pass-through)", () => {
 					Math.round(
 						((input_tokens * 1 +
 							cache_read_input_tokens * 0.5 +
-							cache_creation_input_tokens * 1.25 +
+							ephemeral_5m_input_tokens * 1.25 +
+							ephemeral_1h_input_tokens * 2 +
 							output_tokens * 2) /
 							1e6) *
 							1e9,

@@ -27,16 +27,21 @@ describe("migration 0009: the messages ingress and cache-write prices", () => {
 
 		const { results } = await db
 			.prepare(
-				"SELECT id, input_price, cache_write_price FROM models WHERE provider = 'anthropic' ORDER BY id",
+				"SELECT id, input_price, cache_write_price, cache_write_1h_price FROM models WHERE provider = 'anthropic' ORDER BY id",
 			)
 			.all();
 		expect(results).toEqual([
 			// Not a seeded row: its id is not one the migration names.
-			{ id: "anthropic/claude-custom", input_price: 5, cache_write_price: null },
-			{ id: "anthropic/claude-haiku-4-5", input_price: 1, cache_write_price: 1.25 },
-			{ id: "anthropic/claude-opus-4-5", input_price: 5, cache_write_price: 6.25 },
+			{ id: "anthropic/claude-custom", input_price: 5, cache_write_price: null, cache_write_1h_price: null },
+			{ id: "anthropic/claude-haiku-4-5", input_price: 1, cache_write_price: 1.25, cache_write_1h_price: 2 },
+			{ id: "anthropic/claude-opus-4-5", input_price: 5, cache_write_price: 6.25, cache_write_1h_price: 10 },
 			// Repriced by the operator: left alone, so its writes cost its own input price.
-			{ id: "anthropic/claude-sonnet-4-5", input_price: 2.5, cache_write_price: null },
+			{
+				id: "anthropic/claude-sonnet-4-5",
+				input_price: 2.5,
+				cache_write_price: null,
+				cache_write_1h_price: null,
+			},
 		]);
 		const others = await db
 			.prepare(

@@ -3,8 +3,14 @@ import { costUsd, type TokenCounts, tokenCounts } from "../../../src/usage/cost"
 import { CACHED_TEXT, CACHED_USAGE } from "../../fakes/scenarios/anthropic";
 import { chat, createKey, putModel, readSse, uniqueModelId, usageRow } from "../helpers";
 
-/** Claude Sonnet 4.5's prices (USD per million): input 3, cache reads 0.3, cache writes 3.75, output 15. */
-const SONNET = { inputPrice: 3, outputPrice: 15, cachedInputPrice: 0.3, cacheWritePrice: 3.75 };
+/** Claude Sonnet 4.5's prices (USD per million): input 3, cache reads 0.3, cache writes 3.75 (1-hour ones 6), output 15. */
+const SONNET = {
+	inputPrice: 3,
+	outputPrice: 15,
+	cachedInputPrice: 0.3,
+	cacheWritePrice: 3.75,
+	cacheWrite1hPrice: 6,
+};
 
 const counts = (t: Partial<TokenCounts>): TokenCounts => ({
 	prompt: 0,
@@ -12,6 +18,7 @@ const counts = (t: Partial<TokenCounts>): TokenCounts => ({
 	total: 0,
 	cached: 0,
 	cacheCreation: 0,
+	cacheCreation1h: 0,
 	reasoning: 0,
 	...t,
 });
@@ -31,17 +38,34 @@ describe("costUsd", () => {
 	});
 
 	it("bills reads and writes at the input price where the catalog has no price for them", () => {
-		const plain = { inputPrice: 3, outputPrice: 15, cachedInputPrice: null, cacheWritePrice: null };
+		const plain = {
+			inputPrice: 3,
+			outputPrice: 15,
+			cachedInputPrice: null,
+			cacheWritePrice: null,
+			cacheWrite1hPrice: null,
+		};
 		expect(costUsd(plain, counts({ prompt: 2310, cached: 2000, cacheCreation: 300, completion: 5 }))).toBe(
 			(2310 * 3 + 5 * 15) / 1e6,
 		);
 		// Only the write price missing: reads keep theirs.
 		expect(
 			costUsd(
-				{ ...SONNET, cacheWritePrice: null },
+				{ ...SONNET, cacheWritePrice: null, cacheWrite1hPrice: null },
 				counts({ prompt: 2310, cached: 2000, cacheCreation: 300 }),
 			),
 		).toBe((10 * 3 + 2000 * 0.3 + 300 * 3) / 1e6);
+	});
+
+	it("bills writes to a 1-hour cache at the 1-hour price, falling back to the cache-write price", () => {
+		// 10 uncached × 3 + 2000 reads × 0.3 + 200 5-minute writes × 3.75 + 100 1-hour writes × 6 + 5 out × 15.
+		const t = counts({ prompt: 2310, cached: 2000, cacheCreation: 300, cacheCreation1h: 100, completion: 5 });
+		expect(costUsd(SONNET, t)).toBe((10 * 3 + 2000 * 0.3 + 200 * 3.75 + 100 * 6 + 5 * 15) / 1e6);
+		expect(costUsd({ ...SONNET, cacheWrite1hPrice: null }, t)).toBe(0.00183);
+		// More 1-hour writes than writes: clamped to the writes.
+		expect(costUsd(SONNET, counts({ prompt: 100, cacheCreation: 10, cacheCreation1h: 50 }))).toBe(
+			(90 * 3 + 10 * 6) / 1e6,
+		);
 	});
 
 	it("never bills a negative part: cache counts beyond the prompt are clamped to it, reads first", () => {
@@ -63,7 +87,15 @@ describe("costUsd", () => {
 				total_tokens: 2315,
 				prompt_tokens_details: { cached_tokens: 2000, cache_creation_tokens: 300 },
 			}),
-		).toEqual({ prompt: 2310, completion: 5, total: 2315, cached: 2000, cacheCreation: 300, reasoning: 0 });
+		).toEqual({
+			prompt: 2310,
+			completion: 5,
+			total: 2315,
+			cached: 2000,
+			cacheCreation: 300,
+			cacheCreation1h: 0,
+			reasoning: 0,
+		});
 		expect(
 			tokenCounts({
 				prompt_tokens: 10,
@@ -123,6 +155,8 @@ describe("a Claude answer with cache reads and writes, through the chat ingress"
 		expect(body.usage.prompt_tokens_details).toEqual({
 			cached_tokens: cache_read_input_tokens,
 			cache_creation_tokens: cache_creation_input_tokens,
+			// No 1-hour price in this catalog entry: those writes cost the cache-write price too.
+			cache_creation_1h_tokens: CACHED_USAGE.cache_creation.ephemeral_1h_input_tokens,
 		});
 		expect(body.usage.cost).toBe(cost);
 		expect(await usageRow(res.headers.get("x-request-id") ?? "")).toMatchObject(expectedRow(0));
