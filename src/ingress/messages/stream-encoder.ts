@@ -36,6 +36,8 @@ type OpenBlock = { kind: "thinking" | "text"; index: number } | { kind: "tool"; 
  */
 export function createStreamEncoder(options: StreamEncoderOptions): (events: OutboundEvent[]) => string {
 	let out = "";
+	/** What a call that threw had written, sent before the next call's events. */
+	let carried = "";
 	let started = false;
 	let passThrough = false;
 	let ended = false;
@@ -111,9 +113,10 @@ export function createStreamEncoder(options: StreamEncoderOptions): (events: Out
 		else if (calls.has(fragment.index)) {
 			// More of a call whose block is already closed: our adapters stream calls one after another,
 			// so only a misbehaving upstream interleaves them. Reopening the block would break the
-			// protocol and dropping the piece would hand the client broken input: end with an error.
-			fail(interleavedCalls());
-			return;
+			// protocol and dropping the piece would hand the client broken input: the stream fails.
+			// Thrown, so the engine records the failure and stops reading the upstream; it then asks
+			// for the error event, which goes out after what this call had written.
+			throw interleavedCalls();
 		} else {
 			calls.add(fragment.index);
 			const block: OutputBlock = {
@@ -174,37 +177,43 @@ export function createStreamEncoder(options: StreamEncoderOptions): (events: Out
 	};
 
 	return (events) => {
-		out = "";
-		for (const event of events) {
-			if (ended) break;
-			switch (event.type) {
-				case "native":
-					passThrough = true;
-					out += event.event === undefined ? "" : `event: ${event.event}\n`;
-					// One `data:` line per line of data: a bare newline would end the field early. Anthropic's
-					// data is one line, so the common case costs no split (it runs for every event).
-					out += event.data.includes("\n")
-						? `${event.data
-								.split("\n")
-								.map((line) => `data: ${line}`)
-								.join("\n")}\n\n`
-						: `data: ${event.data}\n\n`;
-					break;
-				case "usage":
-					latestUsage = event.usage;
-					break;
-				case "chunk":
-					onChunk(event.chunk);
-					break;
-				case "error":
-					fail(event.error);
-					break;
-				case "done":
-					// A pass-through's own message_stop already ended the client's stream.
-					if (passThrough) ended = true;
-					else onDone();
-					break;
+		out = carried;
+		carried = "";
+		try {
+			for (const event of events) {
+				if (ended) break;
+				switch (event.type) {
+					case "native":
+						passThrough = true;
+						out += event.event === undefined ? "" : `event: ${event.event}\n`;
+						// One `data:` line per line of data: a bare newline would end the field early. Anthropic's
+						// data is one line, so the common case costs no split (it runs for every event).
+						out += event.data.includes("\n")
+							? `${event.data
+									.split("\n")
+									.map((line) => `data: ${line}`)
+									.join("\n")}\n\n`
+							: `data: ${event.data}\n\n`;
+						break;
+					case "usage":
+						latestUsage = event.usage;
+						break;
+					case "chunk":
+						onChunk(event.chunk);
+						break;
+					case "error":
+						fail(event.error);
+						break;
+					case "done":
+						// A pass-through's own message_stop already ended the client's stream.
+						if (passThrough) ended = true;
+						else onDone();
+						break;
+				}
 			}
+		} catch (error) {
+			carried = out;
+			throw error;
 		}
 		return out;
 	};

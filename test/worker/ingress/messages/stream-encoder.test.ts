@@ -280,17 +280,27 @@ describe("createStreamEncoder", () => {
 		expect(message.content).toEqual([{ type: "text", text: "Blocked." }]);
 	});
 
-	it("ends with an error rather than reopen a tool call that was already closed", () => {
-		const events = parseEvents(
-			encode([
+	it("fails, as the engine learns, rather than reopen a tool call that was already closed", () => {
+		const encoder = createStreamEncoder(options);
+		let thrown: unknown;
+		try {
+			encoder([
 				role,
 				chunk({ tool_calls: [call(0, "call_a", "f", '{"a":')] }),
 				chunk({ tool_calls: [call(1, "call_b", "g", "{}")] }),
 				chunk({ tool_calls: [call(0, undefined, undefined, "1}")] }),
 				finish("tool_calls"),
 				done,
-			]),
-		);
+			]);
+		} catch (error) {
+			thrown = error;
+		}
+		// The engine records the failure, stops reading the upstream and asks for the error event,
+		// which goes out after what the failed call had written.
+		expect(thrown).toBeInstanceOf(GatewayError);
+		const error = thrown as GatewayError;
+		expect([error.status, error.code]).toEqual([502, "stream_translation_failed"]);
+		const events = parseEvents(encoder([{ type: "error", error }]));
 		expect(events.map(({ event }) => event)).toEqual([
 			"message_start",
 			"content_block_start",
