@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import { missingFixtureMessage, readFixture } from "./fixtures";
 import type { FakeHandler } from "./http";
 import { json, writeInPieces } from "./http";
+import { handleResponses, matchResponsesPath } from "./openai-responses-fake";
 import {
 	BAD_REQUEST_ERROR,
 	DRIP_USAGE,
@@ -53,6 +54,8 @@ import {
  *   html-404        404 with an HTML body, as a proxy in front of a wrong base URL answers
  *   fixture-<name>  streams the recorded openai/<name>.response.sse (test/fakes/fixtures.ts) byte for
  *                   byte; 500 naming the file when it is not there
+ *
+ * `{base}/responses…` is the Responses API, answered by openai-responses-fake.ts (its own scenarios).
  */
 
 const KEYS: Record<string, string> = { "/v1": OPENAI_KEY, "/groq/v1": GROQ_KEY };
@@ -203,6 +206,10 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 	if (req.method === "GET" && url.pathname.startsWith("/__status/")) {
 		return json(res, 200, dripStatus.get(url.pathname.slice("/__status/".length)) ?? null);
 	}
+
+	const responsesPath = matchResponsesPath(url.pathname);
+	const responsesKey = responsesPath && KEYS[responsesPath.base];
+	if (responsesPath && responsesKey) return handleResponses(req, rawBody, res, responsesPath, responsesKey);
 
 	const prefix = url.pathname.replace(/\/chat\/completions$/, "");
 	const expectedKey = KEYS[prefix];
