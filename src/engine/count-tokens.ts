@@ -3,7 +3,7 @@ import { configOf } from "../config";
 import type { Env } from "../env";
 import type { NativeRequest } from "../protocols/adapter";
 import { callUpstream, readBodyText, scrubUpstream } from "./call-upstream";
-import { resolveNamed } from "./resolve-target";
+import { passThroughFor, resolveNamed } from "./resolve-target";
 
 export interface TokenCountQuestion {
 	env: Env;
@@ -31,8 +31,8 @@ export interface TokenCount {
 export async function countTokens(question: TokenCountQuestion): Promise<TokenCount> {
 	const { env, native } = question;
 	const resolved = await resolveNamed(env, question.model, question.aliases, question.key);
-	const counter = resolved.passThrough?.countTokens;
-	if (!counter || native.protocol !== resolved.provider.protocol) {
+	const counter = passThroughFor(native, resolved)?.countTokens;
+	if (!counter) {
 		return { inputTokens: question.estimate(), exact: false };
 	}
 	const settings = configOf(env).upstream;

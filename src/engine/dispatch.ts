@@ -3,11 +3,11 @@ import type { Config } from "../config";
 import type { Env } from "../env";
 import { asGatewayError, GatewayError } from "../errors";
 import { loadStoredImage } from "../images/load";
-import type { UpstreamRequest } from "../protocols/adapter";
+import type { PassThroughAdapter, UpstreamRequest } from "../protocols/adapter";
 import { loadTurnState } from "../round-trip/turn-state";
 import { callUpstream, clientGone, readBodyText, scrubUpstream } from "./call-upstream";
 import type { EngineRequest } from "./request";
-import { type ResolvedTarget, resolveNamed } from "./resolve-target";
+import { passThroughFor, type ResolvedTarget, resolveNamed } from "./resolve-target";
 
 /** One try of one model, as the usage row lists it. */
 export interface Attempt {
@@ -23,20 +23,21 @@ export interface Attempt {
 interface DispatchLog {
 	attempts: Attempt[];
 	resolved: ResolvedTarget | null;
-	mode: Mode;
+	passThrough: PassThroughAdapter | null;
 }
 
 export type Answer = { kind: "json"; body: unknown } | { kind: "stream"; body: ReadableStream<Uint8Array> };
 
-/**
- * How the answering model was spoken to: the client's own body passed through (`native`), or the
- * canonical request translated by the model's adapter.
- */
-export type Mode = "native" | "canonical";
-
 /** How a dispatch ended: the upstream's answer, or the error the client gets; the tries either way. */
 export type Dispatched =
-	| { ok: true; answer: Answer; mode: Mode; target: ResolvedTarget; attempts: Attempt[] }
+	| {
+			ok: true;
+			answer: Answer;
+			/** How the answering model was spoken to: the client's own body through this pass-through, or (null) the canonical request through the model's adapter. */
+			passThrough: PassThroughAdapter | null;
+			target: ResolvedTarget;
+			attempts: Attempt[];
+	  }
 	| { ok: false; error: GatewayError; target: ResolvedTarget | null; attempts: Attempt[] };
 
 export type DispatchSettings = Config["upstream"];
@@ -60,11 +61,11 @@ export interface DispatchInput {
  * A first-byte timeout is not retried on the same model — the client has already waited that long.
  */
 export async function dispatch(input: DispatchInput): Promise<Dispatched> {
-	const log: DispatchLog = { attempts: [], resolved: null, mode: "canonical" };
+	const log: DispatchLog = { attempts: [], resolved: null, passThrough: null };
 	try {
 		const answer = await dispatchWith(input, log);
 		if (!log.resolved) throw new Error("dispatch answered without a model");
-		return { ok: true, answer, mode: log.mode, target: log.resolved, attempts: log.attempts };
+		return { ok: true, answer, passThrough: log.passThrough, target: log.resolved, attempts: log.attempts };
 	} catch (error) {
 		return { ok: false, error: asGatewayError(error), target: log.resolved, attempts: log.attempts };
 	}
@@ -120,17 +121,18 @@ const fallsOver = (error: GatewayError) => error.status === 429 || error.status 
 async function buildFor(
 	input: DispatchInput,
 	resolved: ResolvedTarget,
-): Promise<{ mode: Mode; upstream: UpstreamRequest }> {
+): Promise<{ passThrough: PassThroughAdapter | null; upstream: UpstreamRequest }> {
 	const { native } = input.request;
-	if (native && resolved.passThrough && native.protocol === resolved.provider.protocol) {
-		return { mode: "native", upstream: resolved.passThrough.buildRequest(native, resolved.target) };
+	const passThrough = passThroughFor(native, resolved);
+	if (native && passThrough) {
+		return { passThrough, upstream: passThrough.buildRequest(native, resolved.target) };
 	}
 	const upstream = await resolved.adapter.buildRequest(input.request.canonical(), resolved.target, {
 		fetch: fetcherFor(resolved),
 		loadImage: (id) => loadStoredImage(input.env, id),
 		loadTurnState: (ids) => loadTurnState(input.env, input.key.id, ids),
 	});
-	return { mode: "canonical", upstream };
+	return { passThrough: null, upstream };
 }
 
 async function tryModel(input: DispatchInput, resolved: ResolvedTarget, log: DispatchLog): Promise<Answer> {
@@ -138,13 +140,13 @@ async function tryModel(input: DispatchInput, resolved: ResolvedTarget, log: Dis
 	const sleep = input.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
 	const random = input.random ?? Math.random;
 	// Built once per model: a request the adapter refuses (400) is the client's to fix, not retried.
-	const { mode, upstream: upstreamRequest } = await buildFor(input, resolved);
+	const { passThrough, upstream: upstreamRequest } = await buildFor(input, resolved);
 	for (let retry = 0; ; retry++) {
 		const started = Date.now();
 		try {
 			const answer = await attempt(input, resolved, upstreamRequest);
 			log.attempts.push({ model: resolved.model.id, status: 200, code: null, ms: Date.now() - started });
-			log.mode = mode;
+			log.passThrough = passThrough;
 			return answer;
 		} catch (cause) {
 			if (!(cause instanceof GatewayError)) throw cause;

@@ -4,15 +4,21 @@ import { findProvider } from "../catalog/providers";
 import type { CatalogModel, Provider } from "../catalog/types";
 import type { Env } from "../env";
 import { GatewayError } from "../errors";
-import type { PassThroughAdapter, ProtocolAdapter, UpstreamTarget } from "../protocols/adapter";
+import type {
+	NativeApi,
+	NativeRequest,
+	PassThroughAdapter,
+	ProtocolAdapter,
+	UpstreamTarget,
+} from "../protocols/adapter";
 import { adapters, passThroughs } from "../protocols/registry";
 
 export interface ResolvedTarget {
 	model: CatalogModel;
 	provider: Provider;
 	adapter: ProtocolAdapter;
-	/** Set when an ingress speaking the provider's own protocol may send its body as it is. */
-	passThrough: PassThroughAdapter | undefined;
+	/** The public APIs whose bodies the provider takes as they are, each with its pass-through. */
+	passThroughs: Partial<Record<NativeApi, PassThroughAdapter>>;
 	target: UpstreamTarget;
 }
 
@@ -51,7 +57,7 @@ export async function resolveTarget(env: Env, modelId: string, key: KeyRecord): 
 		model,
 		provider,
 		adapter: adapters[provider.protocol],
-		passThrough: passThroughs[provider.protocol],
+		passThroughs: passThroughs[provider.protocol] ?? {},
 		target: {
 			baseUrl: provider.baseUrl,
 			apiKey: provider.apiKey,
@@ -82,4 +88,13 @@ export async function resolveNamed(
 		}
 		throw error;
 	}
+}
+
+/** The pass-through for a client's own body to this target, when its provider speaks the client's API. */
+export function passThroughFor(
+	native: NativeRequest | undefined,
+	resolved: ResolvedTarget,
+): PassThroughAdapter | undefined {
+	if (!native || native.protocol !== resolved.provider.protocol) return undefined;
+	return resolved.passThroughs[native.api];
 }

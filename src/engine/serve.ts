@@ -102,11 +102,10 @@ export async function runEngine(call: EngineCall, ingress: Ingress): Promise<Eng
 		throw refused(error, { outcome, model: dispatched.target?.model ?? null, attempts });
 	}
 
-	const { answer, target, mode } = dispatched;
+	const { answer, target, passThrough } = dispatched;
 	// The model that answered: the client's own id unless an alias or a fallback took over.
 	const answeredBy = target.model.id;
 	const ids: ResponseIds = { id: call.gateId, model: answeredBy };
-	const passThrough = mode === "native" ? target.passThrough : undefined;
 	const responseContext = (): ResponseContext => ({
 		request: request.canonical(),
 		storeImage: storeImageFor(call.env, call.gateId, call.apiKey.id, call.request.url),

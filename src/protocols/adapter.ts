@@ -116,12 +116,17 @@ export interface NativeItem {
 	completes?: boolean;
 }
 
+/** The public APIs that are also an upstream's own: their requests can pass through untranslated. */
+export type NativeApi = "messages" | "responses";
+
 /**
  * The client's own request, for an upstream that speaks the client's protocol: sent on with only the
  * model changed, so nothing is lost to a translation (Messages → Claude).
  */
 export interface NativeRequest {
+	/** The provider protocol that speaks this API natively, and the API itself. */
 	protocol: ProtocolName;
+	api: NativeApi;
 	/** The body as the client sent it (already validated by its ingress). */
 	body: JsonObject;
 	/** Protocol headers the client sent that the upstream should see (e.g. anthropic-beta). */

@@ -1,5 +1,5 @@
 import type { ProtocolName } from "../config";
-import type { PassThroughAdapter, ProtocolAdapter } from "./adapter";
+import type { NativeApi, PassThroughAdapter, ProtocolAdapter } from "./adapter";
 import { adapter as anthropic } from "./anthropic";
 import { passThrough as anthropicPassThrough } from "./anthropic/pass-through";
 import { adapter as gemini } from "./gemini";
@@ -9,10 +9,10 @@ import { adapter as openai } from "./openai";
 export const adapters: Record<ProtocolName, ProtocolAdapter> = { openai, anthropic, gemini };
 
 /**
- * Protocols that an ingress also speaks, whose requests then pass through untranslated: Anthropic's
- * Messages API (the /v1/messages ingress). OpenAI's chat is the canonical form, so chat to an
- * OpenAI upstream needs no second path.
+ * Per protocol, the public APIs its upstreams also speak, whose requests then pass through
+ * untranslated: Anthropic's Messages API (the /v1/messages ingress). OpenAI's chat is the canonical
+ * form, so chat to an OpenAI upstream needs no second path.
  */
-export const passThroughs: Partial<Record<ProtocolName, PassThroughAdapter>> = {
-	anthropic: anthropicPassThrough,
+export const passThroughs: Partial<Record<ProtocolName, Partial<Record<NativeApi, PassThroughAdapter>>>> = {
+	anthropic: { messages: anthropicPassThrough },
 };

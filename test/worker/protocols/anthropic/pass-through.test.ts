@@ -28,6 +28,7 @@ describe("the Anthropic pass-through", () => {
 		};
 		const request: NativeRequest = {
 			protocol: "anthropic",
+			api: "messages",
 			body,
 			headers: { "anthropic-version": "2023-06-01", "anthropic-beta": "prompt-caching-2024-07-31,x" },
 		};
