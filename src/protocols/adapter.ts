@@ -114,6 +114,11 @@ export interface NativeItem {
 	outputChars: number;
 	/** The event that completes the answer (Anthropic's message_stop). */
 	completes?: boolean;
+	/**
+	 * The event reports that the answer failed (OpenAI's response.failed): it still goes to the client
+	 * as it is, in its own API's words, and the request is recorded as this failure; the stream ends.
+	 */
+	failure?: GatewayError;
 }
 
 /** The public APIs that are also an upstream's own: their requests can pass through untranslated. */

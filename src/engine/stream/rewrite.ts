@@ -63,6 +63,10 @@ export function chunkRewriter(options: RewriteOptions): Transformer<StreamItem, 
 				}
 				if (item.completes) finished = true;
 				controller.enqueue({ type: "native", event: item.event, data: item.data });
+				if (item.failure) {
+					failed = true;
+					tracked.settle("upstream_error", options.scrubError(item.failure));
+				}
 				return;
 			}
 			const chunk = item.chunk;

@@ -12,6 +12,7 @@ import type {
 	UpstreamTarget,
 } from "../adapter";
 import { encodeBody } from "../encode-body";
+import { stampIds } from "../stamp-ids";
 import { upstreamGarbage } from "../upstream-errors";
 import { ANTHROPIC_VERSION, messagesUrl } from "./convert-request";
 import { mapStreamError } from "./map-error";
@@ -94,7 +95,7 @@ function createPassThroughStage(ids: ResponseIds): Transformer<SseEvent, StreamI
 			switch (event.type) {
 				case "message_start": {
 					const message = isObject(event.message) ? event.message : {};
-					item.data = stampMessageStart(sse.data, event, message, ids);
+					item.data = stampIds(sse.data, event, "message", message, ids);
 					const usage = usageFrom(message.usage);
 					if (usage) item.usage = usage;
 					break;
@@ -123,31 +124,6 @@ function createPassThroughStage(ids: ResponseIds): Transformer<SseEvent, StreamI
 			controller.enqueue(item);
 		},
 	};
-}
-
-/**
- * message_start with the gateway's id and model. The two values are replaced in the text where they
- * stand, so the event's other bytes stay Anthropic's; should either not be found as written (another
- * spacing), the event is serialized anew.
- */
-function stampMessageStart(
-	data: string,
-	event: Record<string, unknown>,
-	message: Record<string, unknown>,
-	ids: ResponseIds,
-): string {
-	let text = data;
-	for (const [field, value] of [
-		["id", ids.id],
-		["model", ids.model],
-	] as const) {
-		const old = message[field];
-		const written = `"${field}":${JSON.stringify(old)}`;
-		const at = typeof old === "string" ? text.indexOf(written) : -1;
-		if (at < 0) return JSON.stringify({ ...event, message: { ...message, id: ids.id, model: ids.model } });
-		text = `${text.slice(0, at)}"${field}":${JSON.stringify(value)}${text.slice(at + written.length)}`;
-	}
-	return text;
 }
 
 function deltaChars(delta: unknown): number {

@@ -368,6 +368,22 @@ describe("the rewrite stage through step()", () => {
 		]);
 	});
 
+	it("passes on a pass-through event that reports a failure, then records the failure and ends", () => {
+		const { stage, tracked } = rewriter();
+		const failure = new GatewayError(502, "failed with sk-secret", { code: "server_error" });
+		const out = stage.push([
+			{ type: "native", event: "response.failed", data: "failed", outputChars: 0, failure },
+			{ type: "native", event: "e", data: "after", outputChars: 0 },
+		]);
+		expect(out).toEqual([{ type: "native", event: "response.failed", data: "failed" }]);
+		expect(stage.end()).toEqual([]);
+		expect([tracked.tally.outcome, tracked.tally.error?.code, tracked.tally.error?.message]).toEqual([
+			"upstream_error",
+			"server_error",
+			"failed with [redacted]",
+		]);
+	});
+
 	it("ends a pass-through stream that never completed with an error event", () => {
 		const { stage, tracked } = rewriter();
 		stage.push([{ type: "native", event: "e", data: "start", outputChars: 0 }]);
