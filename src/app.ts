@@ -14,6 +14,7 @@ import { imagesRoute } from "./routes/images";
 import { messages, messagesCountTokens } from "./routes/messages";
 import { modelsRoute } from "./routes/models";
 import { openApiJson } from "./routes/openapi";
+import { responses } from "./routes/responses";
 
 /** Every route, behind one router. */
 export const app = new Hono<AppEnv>();
@@ -25,12 +26,14 @@ app.use("/v1/*", corsFrom("corsOrigins"));
 app.use("/admin/*", corsFrom("adminCorsOrigins"));
 app.use("/v1/chat/*", requireApiKey());
 app.use("/v1/models", requireApiKey());
+app.use("/v1/responses", requireApiKey());
 // `/v1/messages/*` also matches `/v1/messages` itself: one registration, one key check per request.
 app.use("/v1/messages/*", requireApiKey({ xApiKey: true }));
 app.post("/v1/chat/completions", chatCompletions);
 // Anthropic's SDKs add `?beta=true` to the path of their beta calls; the query is ignored.
 app.post("/v1/messages", messages);
 app.post("/v1/messages/count_tokens", messagesCountTokens);
+app.post("/v1/responses", responses);
 app.route("/v1/models", modelsRoute);
 // No API key: image URLs are unguessable capabilities, fetched as they are by chat UIs.
 app.route("/v1/images", imagesRoute);
@@ -50,6 +53,7 @@ const allowed: Array<[RegExp, string]> = [
 	[/^\/v1\/chat\/completions$/, "POST"],
 	[/^\/v1\/messages$/, "POST"],
 	[/^\/v1\/messages\/count_tokens$/, "POST"],
+	[/^\/v1\/responses$/, "POST"],
 	[/^\/v1\/models$/, "GET"],
 	[/^\/admin\/keys$/, "GET, POST"],
 	[/^\/admin\/keys\/[^/]+$/, "PATCH, DELETE"],

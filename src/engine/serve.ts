@@ -32,6 +32,8 @@ export interface Ingress {
 	decode(request: Request, config: Config, named: (model: string) => void): Promise<EngineRequest>;
 	/** A new encoder for one stream: its events → the text of the client's stream. `model` is the answering model's id. */
 	streamEncoder(model: string): (events: OutboundEvent[]) => string;
+	/** The id a pass-through answer is stamped with, when the API's ids have their own shape (`resp_…`); else the gate id. */
+	answerId?: string;
 }
 
 /**
@@ -105,7 +107,7 @@ export async function runEngine(call: EngineCall, ingress: Ingress): Promise<Eng
 	const { answer, target, passThrough } = dispatched;
 	// The model that answered: the client's own id unless an alias or a fallback took over.
 	const answeredBy = target.model.id;
-	const ids: ResponseIds = { id: call.gateId, model: answeredBy };
+	const ids: ResponseIds = { id: ingress.answerId ?? call.gateId, model: answeredBy };
 	const responseContext = (): ResponseContext => ({
 		request: request.canonical(),
 		storeImage: storeImageFor(call.env, call.gateId, call.apiKey.id, call.request.url),

@@ -3,7 +3,7 @@ import type { Env } from "../env";
 import { expireAfterBatch } from "./retention";
 
 /** The public API a request came through: its `usage.ingress` column. */
-export type IngressName = "chat" | "messages";
+export type IngressName = "chat" | "messages" | "responses";
 
 export interface UsageRow {
 	id: string;

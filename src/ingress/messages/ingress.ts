@@ -1,12 +1,12 @@
 import type { Config } from "../../config";
 import { type EngineRequest, once } from "../../engine/request";
 import type { Ingress } from "../../engine/serve";
-import { invalidRequest } from "../../errors";
 import { isObject } from "../../is-object";
 import type { JsonObject, NativeRequest } from "../../protocols/adapter";
 import { readJson } from "../../request-body";
 import type { Completion } from "../../schemas/chat-response";
 import { validated } from "../../schemas/zod-error";
+import { fallbacksFrom } from "../fallbacks-header";
 import { dropUnsignedThinking } from "./drop-unsigned-thinking";
 import { estimateInputTokens } from "./estimate-tokens";
 import { hoistSystemMessages } from "./hoist-system";
@@ -18,10 +18,6 @@ import { toMessage } from "./to-message";
 
 /** The client's protocol headers that a Claude upstream must see as sent. */
 const FORWARDED_HEADERS = ["anthropic-version", "anthropic-beta"];
-
-/** Gateway header naming the models to fall over to, in order (the Messages body has no field for it). */
-export const FALLBACKS_HEADER = "x-aigate-fallbacks";
-const MAX_FALLBACKS = 10;
 
 export function nativeRequest(body: JsonObject, headers: Headers): NativeRequest {
 	const forwarded: Record<string, string> = {};
@@ -41,23 +37,6 @@ export function aliasesOf(model: string): string[] {
 	if (model.includes("/")) return [];
 	const undated = model.replace(/-\d{8}$/, "");
 	return undated === model ? [`anthropic/${model}`] : [`anthropic/${model}`, `anthropic/${undated}`];
-}
-
-function fallbacksFrom(headers: Headers): string[] | undefined {
-	const value = headers.get(FALLBACKS_HEADER);
-	if (value === null) return undefined;
-	const ids = value
-		.split(",")
-		.map((id) => id.trim())
-		.filter((id) => id !== "");
-	if (ids.length === 0 || ids.length > MAX_FALLBACKS) {
-		throw invalidRequest(
-			`${FALLBACKS_HEADER} must name 1 to ${MAX_FALLBACKS} comma-separated model ids.`,
-			FALLBACKS_HEADER,
-			"invalid_value",
-		);
-	}
-	return ids;
 }
 
 /**

@@ -1,0 +1,155 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { TEXT as CLAUDE_TEXT, TEXT_USAGE as CLAUDE_USAGE } from "../../fakes/scenarios/anthropic";
+import { OPENAI_KEY, snapshotOf, TEXT, USAGE } from "../../fakes/scenarios/openai-responses";
+import { GATE_ID } from "../../shared/patterns";
+import { createKey, gateway, putModel, uniqueModelId, usageRow } from "../helpers";
+
+/**
+ * POST /v1/responses, stateless so far: OpenAI-protocol models get the body as sent (pass-through
+ * to the fake's /v1/responses), others the translation; ids are the gateway's `resp_…`.
+ */
+
+let key: string;
+const RESP_ID = /^resp_[0-9a-z]{9}[A-Za-z0-9_-]{20}$/;
+
+function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+	return gateway("/v1/responses", {
+		method: "POST",
+		headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...headers },
+		body: JSON.stringify(body),
+	});
+}
+
+async function model(provider: string, scenario: string): Promise<string> {
+	const id = uniqueModelId(provider, scenario);
+	await putModel(id, { provider, upstream_model: scenario });
+	return id;
+}
+
+/** The fake OpenAI Responses API asked directly, as the gateway would ask it. */
+function upstream(body: Record<string, unknown>): Promise<Response> {
+	return fetch(`${env.OPENAI_BASE_URL}/responses`, {
+		method: "POST",
+		headers: { authorization: `Bearer ${OPENAI_KEY}`, "content-type": "application/json" },
+		body: JSON.stringify(body),
+	});
+}
+
+beforeAll(async () => {
+	key = (await createKey()).key;
+});
+
+describe("POST /v1/responses", () => {
+	it("passes an OpenAI model's request through, stamping the gateway's resp_ id and the catalog model", async () => {
+		const id = await model("openai", "text");
+		const res = await post({ model: id, input: "Hello", store: false });
+		expect(res.status, await res.clone().text()).toBe(200);
+		const gateId = res.headers.get("x-request-id") ?? "";
+		expect(gateId).toMatch(GATE_ID);
+		const body = (await res.json()) as Record<string, unknown> & {
+			output: Array<{ content: Array<{ text: string }> }>;
+		};
+		expect(body.id).toBe(`resp_${gateId.slice("gate-".length)}`);
+		expect(body.id).toMatch(RESP_ID);
+		expect(body.model).toBe(id);
+		expect(body.object).toBe("response");
+		expect(body.output[0]?.content[0]?.text).toBe(TEXT);
+		expect(body.usage).toEqual(USAGE);
+		expect(await usageRow(gateId)).toMatchObject({
+			ingress: "responses",
+			model: id,
+			upstream_model: "text",
+			prompt_tokens: USAGE.input_tokens,
+			completion_tokens: USAGE.output_tokens,
+			cached_tokens: USAGE.input_tokens_details.cached_tokens,
+			reasoning_tokens: USAGE.output_tokens_details.reasoning_tokens,
+			outcome: "ok",
+		});
+	});
+
+	it("streams an OpenAI model's events as they came, but for the lifecycle events' id and model", async () => {
+		const id = await model("openai", "text");
+		const body = { model: id, input: "Hello", store: false, stream: true };
+		const [res, direct] = await Promise.all([
+			post(body),
+			upstream({ ...body, model: "text" }).then((r) => r.text()),
+		]);
+		expect(res.status).toBe(200);
+		const gateId = res.headers.get("x-request-id") ?? "";
+		const raw = await res.text();
+		const upstreamId = /"id":"(resp_[0-9a-f]+)"/.exec(direct)?.[1] ?? "";
+		// The fake mints its own ids per request: compare with them swapped for the gateway's.
+		const theirs = /"id":"(resp_[0-9a-f]+)"/.exec(raw)?.[1];
+		expect(theirs).toBeUndefined();
+		const normalize = (text: string, responseId: string, model: string) =>
+			text
+				.replaceAll(`"id":"${responseId}"`, '"id":"RESP"')
+				.replaceAll(`"model":"${model}"`, '"model":"MODEL"')
+				.replace(/(msg|fc|rs)_[0-9a-f]{48}/g, "$1_ITEM")
+				.replace(/"created_at":\d+/g, '"created_at":0');
+		expect(normalize(raw, `resp_${gateId.slice(5)}`, id)).toBe(
+			normalize(direct, upstreamId, snapshotOf("text")),
+		);
+		expect(await usageRow(gateId)).toMatchObject({
+			ingress: "responses",
+			streamed: 1,
+			outcome: "ok",
+			total_tokens: 33,
+		});
+	});
+
+	it("translates for a Claude model: a response object with the text, usage and the gateway's ids", async () => {
+		const id = await model("anthropic", "text");
+		const res = await post({ model: id, input: "Hello", instructions: "Be brief." });
+		expect(res.status, await res.clone().text()).toBe(200);
+		const gateId = res.headers.get("x-request-id") ?? "";
+		const body = (await res.json()) as Record<string, unknown>;
+		expect(body).toMatchObject({
+			id: `resp_${gateId.slice(5)}`,
+			object: "response",
+			status: "completed",
+			model: id,
+			instructions: "Be brief.",
+			output: [
+				{
+					type: "message",
+					role: "assistant",
+					status: "completed",
+					content: [{ type: "output_text", text: CLAUDE_TEXT, annotations: [] }],
+				},
+			],
+			usage: {
+				input_tokens: CLAUDE_USAGE.input_tokens,
+				output_tokens: CLAUDE_USAGE.output_tokens,
+				total_tokens: CLAUDE_USAGE.input_tokens + CLAUDE_USAGE.output_tokens,
+			},
+		});
+		expect(await usageRow(gateId)).toMatchObject({
+			ingress: "responses",
+			provider: "anthropic",
+			outcome: "ok",
+		});
+	});
+
+	it("refuses previous_response_id while responses are not stored, in OpenAI's error shape", async () => {
+		const id = await model("anthropic", "text");
+		const res = await post({ model: id, input: "Hello", previous_response_id: "resp_abc" });
+		expect(res.status).toBe(400);
+		expect(await res.json()).toEqual({
+			error: {
+				message:
+					"previous_response_id is not supported by this gateway yet: responses are not stored. Send the conversation as input instead.",
+				type: "invalid_request_error",
+				param: "previous_response_id",
+				code: "unsupported_parameter",
+			},
+		});
+	});
+
+	it("needs the API key as a Bearer token", async () => {
+		const res = await gateway("/v1/responses", { method: "POST", body: "{}" });
+		expect(res.status).toBe(401);
+		expect(((await res.json()) as { error: { code: string } }).error.code).toBe("invalid_api_key");
+	});
+});
