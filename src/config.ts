@@ -29,6 +29,8 @@ export interface Config {
 	demoModel: boolean;
 	imageRetentionDays: number | null;
 	usageRetentionDays: number | null;
+	/** Days to keep stored Responses API responses; null keeps them forever. */
+	responseRetentionDays: number | null;
 	baseUrls: { openai: string; anthropic: string; gemini: string };
 	extraProviders: ExtraProvider[];
 }
@@ -100,6 +102,7 @@ function parseConfig(env: Env): Config {
 		demoModel: onOff(env, "DEMO_MODEL"),
 		imageRetentionDays: retentionDays(env, "IMAGE_RETENTION_DAYS"),
 		usageRetentionDays: retentionDays(env, "USAGE_RETENTION_DAYS"),
+		responseRetentionDays: retentionDays(env, "RESPONSE_RETENTION_DAYS"),
 		baseUrls: {
 			openai: baseUrl(env, "OPENAI_BASE_URL", "https://api.openai.com/v1"),
 			anthropic: baseUrl(env, "ANTHROPIC_BASE_URL", "https://api.anthropic.com"),

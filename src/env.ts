@@ -39,6 +39,8 @@ export interface Env {
 	IMAGE_RETENTION_DAYS?: string;
 	/** Days to keep usage rows; unset keeps them forever. */
 	USAGE_RETENTION_DAYS?: string;
+	/** Days to keep stored Responses API responses (store: true); unset keeps them forever. */
+	RESPONSE_RETENTION_DAYS?: string;
 	/** Secrets of extra providers are looked up by the name their entry gives. */
 	[secret: string]: unknown;
 }

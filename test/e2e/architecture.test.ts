@@ -39,7 +39,17 @@ const imports: Import[] = sourceFiles(src).flatMap((file) => {
 });
 
 const inside = (dir: string) => (name: string) => name === dir || name.startsWith(`${dir}/`);
-const FOUNDATIONS = ["auth", "cache", "catalog", "limits", "usage", "images", "round-trip", "schemas"];
+const FOUNDATIONS = [
+	"auth",
+	"cache",
+	"catalog",
+	"limits",
+	"usage",
+	"images",
+	"round-trip",
+	"stored-responses",
+	"schemas",
+];
 const isFoundation = (name: string) => FOUNDATIONS.some((dir) => inside(dir)(name));
 const isHono = (to: string) => to === "hono" || to.startsWith("hono/");
 
