@@ -14,7 +14,7 @@ import { imagesRoute } from "./routes/images";
 import { messages, messagesCountTokens } from "./routes/messages";
 import { modelsRoute } from "./routes/models";
 import { openApiJson } from "./routes/openapi";
-import { responses } from "./routes/responses";
+import { deleteStoredResponse, getResponse, responseInputItems, responses } from "./routes/responses";
 
 /** Every route, behind one router. */
 export const app = new Hono<AppEnv>();
@@ -26,7 +26,8 @@ app.use("/v1/*", corsFrom("corsOrigins"));
 app.use("/admin/*", corsFrom("adminCorsOrigins"));
 app.use("/v1/chat/*", requireApiKey());
 app.use("/v1/models", requireApiKey());
-app.use("/v1/responses", requireApiKey());
+// `/v1/responses/*` also matches `/v1/responses` itself.
+app.use("/v1/responses/*", requireApiKey());
 // `/v1/messages/*` also matches `/v1/messages` itself: one registration, one key check per request.
 app.use("/v1/messages/*", requireApiKey({ xApiKey: true }));
 app.post("/v1/chat/completions", chatCompletions);
@@ -34,6 +35,9 @@ app.post("/v1/chat/completions", chatCompletions);
 app.post("/v1/messages", messages);
 app.post("/v1/messages/count_tokens", messagesCountTokens);
 app.post("/v1/responses", responses);
+app.get("/v1/responses/:id", getResponse);
+app.delete("/v1/responses/:id", deleteStoredResponse);
+app.get("/v1/responses/:id/input_items", responseInputItems);
 app.route("/v1/models", modelsRoute);
 // No API key: image URLs are unguessable capabilities, fetched as they are by chat UIs.
 app.route("/v1/images", imagesRoute);
@@ -54,6 +58,8 @@ const allowed: Array<[RegExp, string]> = [
 	[/^\/v1\/messages$/, "POST"],
 	[/^\/v1\/messages\/count_tokens$/, "POST"],
 	[/^\/v1\/responses$/, "POST"],
+	[/^\/v1\/responses\/[^/]+$/, "GET, DELETE"],
+	[/^\/v1\/responses\/[^/]+\/input_items$/, "GET"],
 	[/^\/v1\/models$/, "GET"],
 	[/^\/admin\/keys$/, "GET, POST"],
 	[/^\/admin\/keys\/[^/]+$/, "PATCH, DELETE"],

@@ -1,10 +1,18 @@
 import type { OutboundEvent } from "../../engine/stream/sse-encode";
 import { GatewayError } from "../../errors";
+import { isObject } from "../../is-object";
+import type { JsonObject } from "../../protocols/adapter";
 import type { Chunk, FinishReason, ToolCallDelta, Usage } from "../../schemas/chat-response";
 import { itemId, itemStatus, mapUsage, outcome, type ResponseContext, responseObject } from "./to-response";
 import type { FunctionCallOutput, MessageOutput, OutputItem, ReasoningOutput, ResponseStatus } from "./wire";
 
-export type StreamEncoderOptions = ResponseContext;
+export type StreamEncoderOptions = ResponseContext & {
+	/**
+	 * Told the final response object of a stream that finished (completed or incomplete), translated
+	 * or passed through, so the ingress can store it.
+	 */
+	onFinal?(response: JsonObject): void;
+};
 
 type Open =
 	| { kind: "reasoning"; index: number; item: ReasoningOutput }
@@ -215,6 +223,7 @@ export function createResponsesStreamEncoder(
 		const response = responseObject(options, { status, incomplete_details, output, usage: usageNow() });
 		write(status === "completed" ? "response.completed" : "response.incomplete", { response });
 		ended = true;
+		options.onFinal?.(response as unknown as JsonObject);
 	};
 	const fail = (error: GatewayError) => {
 		if (passThrough) {
@@ -255,6 +264,10 @@ export function createResponsesStreamEncoder(
 				if (event.type === "native") {
 					passThrough = true;
 					lastNative = event.data;
+					if (event.event === "response.completed" || event.event === "response.incomplete") {
+						const final = finalOf(event.data);
+						if (final) options.onFinal?.(final);
+					}
 					out += event.event === undefined ? "" : `event: ${event.event}\n`;
 					// One `data:` line per line of data: a bare newline would end the field early.
 					out += event.data.includes("\n")
@@ -292,3 +305,13 @@ const interleavedCalls = () =>
 			code: "stream_translation_failed",
 		},
 	);
+
+/** A pass-through's final lifecycle event's response object (the one event parsed here). */
+function finalOf(data: string): JsonObject | null {
+	try {
+		const event: unknown = JSON.parse(data);
+		return isObject(event) && isObject(event.response) ? (event.response as JsonObject) : null;
+	} catch {
+		return null;
+	}
+}

@@ -132,19 +132,118 @@ describe("POST /v1/responses", () => {
 		});
 	});
 
-	it("refuses previous_response_id while responses are not stored, in OpenAI's error shape", async () => {
+	it("answers OpenAI's 400 for a previous_response_id it never stored for this key", async () => {
 		const id = await model("anthropic", "text");
-		const res = await post({ model: id, input: "Hello", previous_response_id: "resp_abc" });
+		const res = await post({ model: id, input: "Hello", previous_response_id: "resp_unknown" });
 		expect(res.status).toBe(400);
 		expect(await res.json()).toEqual({
 			error: {
-				message:
-					"previous_response_id is not supported by this gateway yet: responses are not stored. Send the conversation as input instead.",
+				message: "Previous response with id 'resp_unknown' not found.",
 				type: "invalid_request_error",
 				param: "previous_response_id",
-				code: "unsupported_parameter",
+				code: "previous_response_not_found",
 			},
 		});
+	});
+
+	it("stores a response for its key: GET returns it, input_items lists its input, DELETE removes it", async () => {
+		const id = await model("anthropic", "text");
+		const res = await post({ model: id, input: [{ role: "user", content: "Hello" }] });
+		const answer = (await res.json()) as { id: string };
+		const get = (path: string, init: RequestInit = {}, apiKey = key) =>
+			gateway(path, { ...init, headers: { authorization: `Bearer ${apiKey}` } });
+		const stored = await get(`/v1/responses/${answer.id}`);
+		expect(stored.status).toBe(200);
+		expect(await stored.json()).toEqual(answer);
+		const items = await get(`/v1/responses/${answer.id}/input_items`);
+		expect(await items.json()).toEqual({
+			object: "list",
+			data: [
+				{
+					id: `item_${answer.id.slice(5)}_0`,
+					type: "message",
+					role: "user",
+					content: [{ type: "input_text", text: "Hello" }],
+				},
+			],
+			first_id: `item_${answer.id.slice(5)}_0`,
+			last_id: `item_${answer.id.slice(5)}_0`,
+			has_more: false,
+		});
+		const other = (await createKey()).key;
+		expect((await get(`/v1/responses/${answer.id}`, {}, other)).status).toBe(404);
+		const deleted = await get(`/v1/responses/${answer.id}`, { method: "DELETE" });
+		expect(await deleted.json()).toEqual({ id: answer.id, object: "response", deleted: true });
+		const gone = await get(`/v1/responses/${answer.id}`);
+		expect(gone.status).toBe(404);
+		expect(await gone.json()).toEqual({
+			error: {
+				message: `Response with id '${answer.id}' not found.`,
+				type: "invalid_request_error",
+				param: null,
+				code: null,
+			},
+		});
+	});
+
+	it("stores nothing with store: false", async () => {
+		const id = await model("anthropic", "text");
+		const answer = (await (await post({ model: id, input: "Hello", store: false })).json()) as { id: string };
+		const res = await gateway(`/v1/responses/${answer.id}`, { headers: { authorization: `Bearer ${key}` } });
+		expect(res.status).toBe(404);
+	});
+
+	it("continues a stored conversation: a translated model gets it as history", async () => {
+		const first = (await (
+			await post({ model: await model("anthropic", "text"), input: "Hello" })
+		).json()) as {
+			id: string;
+		};
+		const echo = await model("anthropic", "echo-request");
+		const res = await post({ model: echo, input: "And now?", previous_response_id: first.id });
+		expect(res.status, await res.clone().text()).toBe(200);
+		const body = (await res.json()) as { output: Array<{ content: Array<{ text: string }> }> };
+		const upstream = JSON.parse(body.output[0]?.content[0]?.text ?? "") as { body: { messages: unknown } };
+		expect(upstream.body.messages).toEqual([
+			{ role: "user", content: [{ type: "text", text: "Hello" }] },
+			{ role: "assistant", content: [{ type: "text", text: CLAUDE_TEXT }] },
+			{ role: "user", content: [{ type: "text", text: "And now?" }] },
+		]);
+	});
+
+	it("continues a stored conversation: a pass-through gets it inlined as input, with no id the upstream never saw", async () => {
+		const firstRes = await post({ model: await model("openai", "text"), input: "Hello" });
+		const first = (await firstRes.json()) as { id: string; output: unknown[] };
+		const echo = await model("openai", "echo-request");
+		const res = await post({ model: echo, input: "And now?", previous_response_id: first.id });
+		expect(res.status, await res.clone().text()).toBe(200);
+		const body = (await res.json()) as { output: Array<{ content: Array<{ text: string }> }> };
+		const upstream = JSON.parse(body.output[0]?.content[0]?.text ?? "") as { body: Record<string, unknown> };
+		expect(upstream.body).not.toHaveProperty("previous_response_id");
+		expect(upstream.body.input).toEqual([
+			{ type: "message", role: "user", content: [{ type: "input_text", text: "Hello" }] },
+			...first.output,
+			{ type: "message", role: "user", content: [{ type: "input_text", text: "And now?" }] },
+		]);
+	});
+
+	it("stores a streamed response once the stream has finished", async () => {
+		const id = await model("openai", "text");
+		const res = await post({ model: id, input: "Hello", stream: true });
+		const raw = await res.text();
+		const completed = raw
+			.split("\n\n")
+			.find((block) => block.startsWith("event: response.completed"))
+			?.split("\ndata: ")[1];
+		const final = (JSON.parse(completed ?? "{}") as { response: { id: string } }).response;
+		let stored: Response | null = null;
+		for (let i = 0; i < 50; i++) {
+			stored = await gateway(`/v1/responses/${final.id}`, { headers: { authorization: `Bearer ${key}` } });
+			if (stored.status === 200) break;
+			await new Promise((r) => setTimeout(r, 20));
+		}
+		expect(stored?.status).toBe(200);
+		expect(await stored?.json()).toEqual(final);
 	});
 
 	it("needs the API key as a Bearer token", async () => {
