@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod/mini";
 import { countTokensRequest, messagesRequest } from "../../src/ingress/messages/schema";
+import { responsesRequest } from "../../src/ingress/responses/schema";
 import { chatRequest } from "../../src/schemas/chat-request";
 import { gateway } from "./helpers";
 
@@ -50,6 +51,10 @@ describe("GET /openapi.json", () => {
 				"POST /v1/chat/completions",
 				"POST /v1/messages",
 				"POST /v1/messages/count_tokens",
+				"POST /v1/responses",
+				"GET /v1/responses/{id}",
+				"DELETE /v1/responses/{id}",
+				"GET /v1/responses/{id}/input_items",
 				"GET /v1/models",
 				"GET /v1/images/{file}",
 				"POST /admin/keys",
@@ -142,6 +147,28 @@ describe("GET /openapi.json", () => {
 			});
 		}
 		expect(doc.components.schemas.MessagesError?.properties?.type?.const).toBe("error");
+	});
+
+	it("documents the Responses endpoints, the request from the schema its route validates with", async () => {
+		const { doc } = await fetchDocument();
+		expect(doc.paths["/v1/responses"]?.post?.requestBody?.content["application/json"]?.schema).toEqual({
+			$ref: "#/components/schemas/ResponsesRequest",
+		});
+		const { $schema: _, ...fromZod } = z.toJSONSchema(responsesRequest, {
+			target: "draft-2020-12",
+			io: "input",
+		});
+		expect(doc.components.schemas.ResponsesRequest).toEqual(fromZod);
+		expect(doc.paths["/v1/responses/{id}/input_items"]?.get?.parameters?.map((p) => p.name)).toEqual([
+			"id",
+			"limit",
+			"after",
+			"order",
+		]);
+		expect(Object.keys(doc.paths["/v1/responses"]?.post?.responses["200"]?.content ?? {})).toEqual([
+			"application/json",
+			"text/event-stream",
+		]);
 	});
 
 	it("documents both answers of the chat endpoint and its errors", async () => {
