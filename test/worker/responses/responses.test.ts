@@ -1,6 +1,10 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { TEXT as CLAUDE_TEXT, TEXT_USAGE as CLAUDE_USAGE } from "../../fakes/scenarios/anthropic";
+import {
+	TEXT as CLAUDE_TEXT,
+	TEXT_USAGE as CLAUDE_USAGE,
+	THINKING_TOOL_LOOP,
+} from "../../fakes/scenarios/anthropic";
 import { OPENAI_KEY, snapshotOf, TEXT, USAGE } from "../../fakes/scenarios/openai-responses";
 import { GATE_ID } from "../../shared/patterns";
 import { createKey, gateway, putModel, uniqueModelId, usageRow } from "../helpers";
@@ -225,6 +229,38 @@ describe("POST /v1/responses", () => {
 			...first.output,
 			{ type: "message", role: "user", content: [{ type: "input_text", text: "And now?" }] },
 		]);
+	});
+
+	it("keeps Claude's signed thinking through a tool loop continued by previous_response_id", async () => {
+		const id = await model("anthropic", "thinking-tool-loop");
+		const tools = [
+			{
+				type: "function",
+				name: "get_weather",
+				parameters: { type: "object", properties: { city: { type: "string" } } },
+			},
+		];
+		const reasoning = { effort: "low" };
+		const first = await post({ model: id, input: THINKING_TOOL_LOOP.question, tools, reasoning });
+		expect(first.status, await first.clone().text()).toBe(200);
+		const turn1 = (await first.json()) as { id: string; output: Array<{ type: string; call_id?: string }> };
+		const call = turn1.output.find((item) => item.type === "function_call");
+		expect(call?.call_id).toBe(THINKING_TOOL_LOOP.call.id);
+		// The fake refuses the second turn unless the signed and redacted thinking come back first, unchanged.
+		const second = await post({
+			model: id,
+			previous_response_id: turn1.id,
+			input: [{ type: "function_call_output", call_id: call?.call_id, output: THINKING_TOOL_LOOP.result }],
+			tools,
+			reasoning,
+		});
+		expect(second.status, await second.clone().text()).toBe(200);
+		const turn2 = (await second.json()) as {
+			output_text?: string;
+			output: Array<{ type: string; content?: Array<{ text: string }> }>;
+		};
+		const message = turn2.output.find((item) => item.type === "message");
+		expect(message?.content?.[0]?.text).toBe(THINKING_TOOL_LOOP.answer);
 	});
 
 	it("stores a streamed response once the stream has finished", async () => {
