@@ -5,6 +5,7 @@ import {
 	TEXT_USAGE as CLAUDE_USAGE,
 	THINKING_TOOL_LOOP,
 } from "../../fakes/scenarios/anthropic";
+import { TOOL_ANSWER_PREFIX as GEMINI_TOOL_ANSWER_PREFIX } from "../../fakes/scenarios/gemini";
 import { OPENAI_KEY, snapshotOf, TEXT, USAGE } from "../../fakes/scenarios/openai-responses";
 import { GATE_ID } from "../../shared/patterns";
 import { createKey, gateway, putModel, uniqueModelId, usageRow } from "../helpers";
@@ -261,6 +262,51 @@ describe("POST /v1/responses", () => {
 		};
 		const message = turn2.output.find((item) => item.type === "message");
 		expect(message?.content?.[0]?.text).toBe(THINKING_TOOL_LOOP.answer);
+	});
+
+	it("keeps Gemini's thought signature through a streamed tool call continued by previous_response_id", async () => {
+		const id = await model("google", "tool-call");
+		const tools = [
+			{
+				type: "function",
+				name: "get_weather",
+				parameters: { type: "object", properties: { city: { type: "string" } } },
+			},
+		];
+		const first = await post({ model: id, input: "Weather in Paris?", tools, stream: true });
+		const raw = await first.text();
+		const done = raw
+			.split("\n\n")
+			.find((block) => block.startsWith("event: response.completed"))
+			?.split("\ndata: ")[1];
+		const turn1 = (
+			JSON.parse(done ?? "{}") as {
+				response: { id: string; output: Array<{ type: string; call_id?: string }> };
+			}
+		).response;
+		const call = turn1.output.find((item) => item.type === "function_call");
+		expect(call?.call_id).toBeTruthy();
+		// Stored once the stream ended: wait for it, then answer the call by reference.
+		for (let i = 0; i < 50; i++) {
+			const stored = await gateway(`/v1/responses/${turn1.id}`, {
+				headers: { authorization: `Bearer ${key}` },
+			});
+			if (stored.status === 200) break;
+			await new Promise((r) => setTimeout(r, 20));
+		}
+		// The fake refuses a replayed call without the signature it was made with (as Gemini 3 does).
+		const second = await post({
+			model: id,
+			previous_response_id: turn1.id,
+			input: [{ type: "function_call_output", call_id: call?.call_id, output: '{"temp":18}' }],
+			tools,
+		});
+		expect(second.status, await second.clone().text()).toBe(200);
+		const turn2 = (await second.json()) as {
+			output: Array<{ type: string; content?: Array<{ text: string }> }>;
+		};
+		const text = turn2.output.find((item) => item.type === "message")?.content?.[0]?.text ?? "";
+		expect(text.startsWith(GEMINI_TOOL_ANSWER_PREFIX)).toBe(true);
 	});
 
 	it("stores a streamed response once the stream has finished", async () => {
