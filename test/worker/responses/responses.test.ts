@@ -328,9 +328,97 @@ describe("POST /v1/responses", () => {
 		expect(await stored?.json()).toEqual(final);
 	});
 
+	it("streams a translated answer as the semantic events, numbered from 0, ending with response.completed", async () => {
+		const id = await model("anthropic", "text");
+		const res = await post({ model: id, input: "Hello", stream: true, store: false });
+		expect(res.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+		const events = parseEvents(await res.text());
+		expect(events.map((e) => e.data.sequence_number)).toEqual(events.map((_, i) => i));
+		for (const e of events) expect(e.event).toBe(e.data.type);
+		expect(events.map((e) => e.event)).toEqual([
+			"response.created",
+			"response.in_progress",
+			"response.output_item.added",
+			"response.content_part.added",
+			...events
+				.filter((e) => e.event === "response.output_text.delta")
+				.map(() => "response.output_text.delta"),
+			"response.output_text.done",
+			"response.content_part.done",
+			"response.output_item.done",
+			"response.completed",
+		]);
+		const text = events
+			.filter((e) => e.event === "response.output_text.delta")
+			.map((e) => e.data.delta)
+			.join("");
+		expect(text).toBe(CLAUDE_TEXT);
+		expect((events.at(-1)?.data.response as { usage: unknown }).usage).toMatchObject({
+			input_tokens: CLAUDE_USAGE.input_tokens,
+			output_tokens: CLAUDE_USAGE.output_tokens,
+		});
+	});
+
+	it("ends a translated stream whose upstream fails with error and response.failed, and records the failure", async () => {
+		const id = await model("anthropic", "error-midstream");
+		const res = await post({ model: id, input: "Hello", stream: true });
+		const gateId = res.headers.get("x-request-id") ?? "";
+		const events = parseEvents(await res.text());
+		expect(events.slice(-2).map((e) => e.event)).toEqual(["error", "response.failed"]);
+		expect((events.at(-1)?.data.response as { status: string; error: unknown }).status).toBe("failed");
+		expect(await usageRow(gateId)).toMatchObject({
+			ingress: "responses",
+			outcome: "upstream_error",
+			status: 503,
+		});
+	});
+
+	it("answers an answer cut by max tokens as incomplete, with the reason", async () => {
+		const id = await model("anthropic", "max-tokens");
+		const body = (await (await post({ model: id, input: "Hello", max_output_tokens: 5 })).json()) as Record<
+			string,
+			unknown
+		>;
+		expect([body.status, body.incomplete_details]).toEqual(["incomplete", { reason: "max_output_tokens" }]);
+	});
+
+	it("refuses a built-in tool for a model that does not have it, and passes it on to an OpenAI-protocol one", async () => {
+		const search = { type: "web_search" };
+		const translated = await post({ model: await model("google", "text"), input: "News?", tools: [search] });
+		expect(translated.status).toBe(400);
+		expect(((await translated.json()) as { error: { param: string } }).error.param).toBe("tools[0]");
+		const passed = await post({
+			model: await model("openai", "echo-request"),
+			input: "News?",
+			tools: [search],
+		});
+		expect(passed.status).toBe(200);
+		const body = (await passed.json()) as { output: Array<{ content: Array<{ text: string }> }> };
+		const upstream = JSON.parse(body.output[0]?.content[0]?.text ?? "") as { body: { tools: unknown } };
+		expect(upstream.body.tools).toEqual([search]);
+	});
+
 	it("needs the API key as a Bearer token", async () => {
 		const res = await gateway("/v1/responses", { method: "POST", body: "{}" });
 		expect(res.status).toBe(401);
 		expect(((await res.json()) as { error: { code: string } }).error.code).toBe("invalid_api_key");
 	});
 });
+
+interface Event {
+	event: string | null;
+	data: Record<string, unknown>;
+}
+
+/** A Responses event stream as its named events, in order. */
+function parseEvents(raw: string): Event[] {
+	return raw
+		.split("\n\n")
+		.filter((block) => block.trim() !== "")
+		.map((block) => {
+			const lines = block.split("\n");
+			const event = lines.find((line) => line.startsWith("event: "))?.slice("event: ".length) ?? null;
+			const data = lines.find((line) => line.startsWith("data: "))?.slice("data: ".length) ?? "{}";
+			return { event, data: JSON.parse(data) as Record<string, unknown> };
+		});
+}
