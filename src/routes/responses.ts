@@ -32,7 +32,8 @@ export async function responses(c: Context<AppEnv>): Promise<Response> {
 		c.get("startedAt"),
 		async (id) => (await conversationOf(c.env, key.id, id))?.items ?? null,
 		(answer) => {
-			final = answer;
+			// A response object the encoder built or the upstream sent: JSON, as stored.
+			final = answer as JsonObject;
 		},
 	);
 	const answer = await runIngress(c, "responses", ingress);

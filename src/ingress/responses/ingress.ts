@@ -37,7 +37,7 @@ export function responsesIngress(
 	headers: Headers,
 	startedAt: number,
 	loadConversation: ConversationLoader,
-	onFinal?: (response: JsonObject) => void,
+	onFinal?: (response: Record<string, unknown>) => void,
 ) {
 	const id = responseIdOf(gateId);
 	const createdAt = Math.floor(startedAt / 1000);

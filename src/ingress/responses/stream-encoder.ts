@@ -1,7 +1,6 @@
 import type { OutboundEvent } from "../../engine/stream/sse-encode";
 import { GatewayError } from "../../errors";
 import { isObject } from "../../is-object";
-import type { JsonObject } from "../../protocols/adapter";
 import type { Chunk, FinishReason, ToolCallDelta, Usage } from "../../schemas/chat-response";
 import { itemId, itemStatus, mapUsage, outcome, type ResponseContext, responseObject } from "./to-response";
 import type { FunctionCallOutput, MessageOutput, OutputItem, ReasoningOutput, ResponseStatus } from "./wire";
@@ -11,7 +10,7 @@ export type StreamEncoderOptions = ResponseContext & {
 	 * Told the final response object of a stream that finished (completed or incomplete), translated
 	 * or passed through, so the ingress can store it.
 	 */
-	onFinal?(response: JsonObject): void;
+	onFinal?(response: Record<string, unknown>): void;
 };
 
 type Open =
@@ -223,7 +222,7 @@ export function createResponsesStreamEncoder(
 		const response = responseObject(options, { status, incomplete_details, output, usage: usageNow() });
 		write(status === "completed" ? "response.completed" : "response.incomplete", { response });
 		ended = true;
-		options.onFinal?.(response as unknown as JsonObject);
+		options.onFinal?.(response as unknown as Record<string, unknown>);
 	};
 	const fail = (error: GatewayError) => {
 		if (passThrough) {
@@ -307,10 +306,10 @@ const interleavedCalls = () =>
 	);
 
 /** A pass-through's final lifecycle event's response object (the one event parsed here). */
-function finalOf(data: string): JsonObject | null {
+function finalOf(data: string): Record<string, unknown> | null {
 	try {
 		const event: unknown = JSON.parse(data);
-		return isObject(event) && isObject(event.response) ? (event.response as JsonObject) : null;
+		return isObject(event) && isObject(event.response) ? event.response : null;
 	} catch {
 		return null;
 	}
