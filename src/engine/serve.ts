@@ -34,6 +34,8 @@ export interface Ingress {
 	streamEncoder(model: string): (events: OutboundEvent[]) => string;
 	/** The id a pass-through answer is stamped with, when the API's ids have their own shape (`resp_…`); else the gate id. */
 	answerId?: string;
+	/** More fields a pass-through answer is stamped with, known once the request is decoded. */
+	answerFields?: Record<string, string>;
 }
 
 /**
@@ -107,7 +109,11 @@ export async function runEngine(call: EngineCall, ingress: Ingress): Promise<Eng
 	const { answer, target, passThrough } = dispatched;
 	// The model that answered: the client's own id unless an alias or a fallback took over.
 	const answeredBy = target.model.id;
-	const ids: ResponseIds = { id: ingress.answerId ?? call.gateId, model: answeredBy };
+	const ids: ResponseIds = {
+		id: ingress.answerId ?? call.gateId,
+		model: answeredBy,
+		fields: ingress.answerFields,
+	};
 	const responseContext = (): ResponseContext => ({
 		request: request.canonical(),
 		storeImage: storeImageFor(call.env, call.gateId, call.apiKey.id, call.request.url),

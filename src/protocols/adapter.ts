@@ -142,6 +142,11 @@ export interface NativeRequest {
 export interface ResponseIds {
 	id: string;
 	model: string;
+	/**
+	 * More top-level string fields of the answer to set: the Responses API's previous_response_id,
+	 * which an upstream that was sent the conversation inlined does not know.
+	 */
+	fields?: Record<string, string>;
 }
 
 /**

@@ -1,10 +1,11 @@
 import type { ResponseIds } from "./adapter";
 
 /**
- * A pass-through event's data with the gateway's id and model in the object under `key` (Anthropic's
- * message_start `message`, OpenAI's lifecycle events' `response`). The two values are replaced in the
- * text where they stand, so the event's other bytes stay the upstream's; should either not be found
- * as written (another spacing), the event is serialized anew.
+ * A pass-through event's data with the gateway's id and model (and any `fields`) in the object under
+ * `key` (Anthropic's message_start `message`, OpenAI's lifecycle events' `response`). The values are
+ * replaced in the text where they stand, so the event's other bytes stay the upstream's; should one
+ * not be found as written (another spacing, or a field the upstream did not write), the event is
+ * serialized anew.
  */
 export function stampIds(
 	data: string,
@@ -14,14 +15,12 @@ export function stampIds(
 	ids: ResponseIds,
 ): string {
 	let text = data;
-	for (const [field, value] of [
-		["id", ids.id],
-		["model", ids.model],
-	] as const) {
+	const stamped: Record<string, string> = { id: ids.id, model: ids.model, ...ids.fields };
+	for (const [field, value] of Object.entries(stamped)) {
 		const old = object[field];
 		const written = `"${field}":${JSON.stringify(old)}`;
-		const at = typeof old === "string" ? text.indexOf(written) : -1;
-		if (at < 0) return JSON.stringify({ ...event, [key]: { ...object, id: ids.id, model: ids.model } });
+		const at = old === undefined ? -1 : text.indexOf(written);
+		if (at < 0) return JSON.stringify({ ...event, [key]: { ...object, ...stamped } });
 		text = `${text.slice(0, at)}"${field}":${JSON.stringify(value)}${text.slice(at + written.length)}`;
 	}
 	return text;

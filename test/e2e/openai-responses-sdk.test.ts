@@ -436,6 +436,58 @@ describe("the Responses API under wrangler dev, through the openai package", () 
 		});
 	});
 
+	describe("stored conversations, continued with previous_response_id (another key: its own usage)", () => {
+		it("runs a two-turn function-calling loop by reference on OpenAI (pass-through) and Claude (translated)", async () => {
+			const stateful = sdk((await createKey("e2e responses by reference")).key);
+			const openaiFirst = await stateful.responses.create({
+				model: "openai/e2e-loop",
+				input: "Weather in Paris?",
+				tools: [WEATHER],
+			});
+			const [openaiCall] = functionCalls(openaiFirst);
+			const openaiSecond = await stateful.responses
+				.stream({
+					model: "openai/e2e-loop",
+					previous_response_id: openaiFirst.id,
+					input: [
+						{ type: "function_call_output", call_id: openaiCall?.call_id ?? "", output: "18 °C, sunny" },
+					],
+					tools: [WEATHER],
+				})
+				.finalResponse();
+			expect(openaiSecond.output_text).toBe(toolLoopAnswer("18 °C, sunny"));
+			expect(openaiSecond.previous_response_id).toBe(openaiFirst.id);
+
+			const claudeFirst = await stateful.responses
+				.stream({ model: "anthropic/e2e-loop", input: ANTHROPIC_LOOP.question, tools: [WEATHER] })
+				.finalResponse();
+			// A streamed response is stored once its stream ended; the SDK has read it to its end.
+			let stored = false;
+			for (let i = 0; i < 50 && !stored; i++) {
+				stored = await stateful.responses.retrieve(claudeFirst.id).then(
+					() => true,
+					() => false,
+				);
+				if (!stored) await sleep(50);
+			}
+			const claudeSecond = await stateful.responses.create({
+				model: "anthropic/e2e-loop",
+				previous_response_id: claudeFirst.id,
+				input: [
+					{ type: "function_call_output", call_id: ANTHROPIC_LOOP.call.id, output: ANTHROPIC_LOOP.result },
+				],
+				tools: [WEATHER],
+			});
+			expect(claudeSecond.output_text).toBe(ANTHROPIC_LOOP.answer);
+			const items = await stateful.responses.inputItems.list(claudeSecond.id);
+			expect(items.data.map((item) => item.type)).toEqual(["function_call_output"]);
+			await stateful.responses.delete(claudeSecond.id);
+			await expect(stateful.responses.retrieve(claudeSecond.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+			// Another key cannot see them.
+			await expect(client.responses.retrieve(claudeFirst.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+		});
+	});
+
 	describe("@openai/agents", () => {
 		it("runs one agent with one function tool on a translated model through the gateway", async () => {
 			setTracingDisabled(true);

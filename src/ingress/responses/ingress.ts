@@ -52,6 +52,9 @@ export function responsesIngress(
 			const history = body.previous_response_id
 				? await historyOf(body.previous_response_id, loadConversation)
 				: [];
+			// A pass-through upstream gets the conversation inlined, not the id: the answer says it again.
+			if (body.previous_response_id)
+				ingress.answerFields = { previous_response_id: body.previous_response_id };
 			decoded = body;
 			return {
 				model: body.model,

@@ -43,7 +43,7 @@ export const passThrough: PassThroughAdapter = {
 	parseResponse(body, ids) {
 		if (!isObject(body) || body.type !== "message") throw upstreamGarbage("an answer");
 		const usage = wireUsage.safeParse(body.usage);
-		const stamped: JsonObject = { ...(body as JsonObject), id: ids.id, model: ids.model };
+		const stamped: JsonObject = { ...(body as JsonObject), id: ids.id, model: ids.model, ...ids.fields };
 		return {
 			body: stamped,
 			usage: usage.success ? toOpenAIUsage(mergeTokens(noTokens(), usage.data)) : null,

@@ -31,7 +31,7 @@ export const responsesPassThrough: PassThroughAdapter = {
 	},
 	parseResponse(body, ids) {
 		if (!isObject(body) || body.object !== "response") throw upstreamGarbage("an answer");
-		const stamped: JsonObject = { ...(body as JsonObject), id: ids.id, model: ids.model };
+		const stamped: JsonObject = { ...(body as JsonObject), id: ids.id, model: ids.model, ...ids.fields };
 		return { body: stamped, usage: chatUsage(body.usage) };
 	},
 	createStreamStage: createResponsesPassThroughStage,
