@@ -398,6 +398,42 @@ describe("POST /v1/responses", () => {
 		expect(upstream.body.tools).toEqual([search]);
 	});
 
+	it("applies the input limits: too many items is a 400, an image over the limit a 413, naming the field", async () => {
+		const id = await model("anthropic", "text");
+		const many = Array.from({ length: 101 }, () => ({ role: "user", content: "Hi" }));
+		const tooMany = await post({ model: id, input: many });
+		expect(tooMany.status).toBe(400);
+		expect(((await tooMany.json()) as { error: unknown }).error).toMatchObject({
+			param: "input",
+			code: "too_many_messages",
+		});
+		const big = `data:image/png;base64,${"A".repeat(90_000)}`;
+		const tooBig = await post({
+			model: id,
+			input: [{ role: "user", content: [{ type: "input_image", image_url: big }] }],
+		});
+		expect(tooBig.status).toBe(413);
+		expect(((await tooBig.json()) as { error: unknown }).error).toMatchObject({
+			param: "input[0].content[0].image_url",
+			code: "image_too_large",
+		});
+	});
+
+	it("falls over from an overloaded Claude model to an OpenAI model, which gets the body passed through", async () => {
+		const fallback = await model("openai", "text");
+		const res = await post(
+			{ model: await model("anthropic", "overloaded"), input: "Hello", store: false },
+			{ "x-aigate-fallbacks": fallback },
+		);
+		expect(res.status, await res.clone().text()).toBe(200);
+		const gateId = res.headers.get("x-request-id") ?? "";
+		const body = (await res.json()) as { model: string; usage: unknown };
+		expect([body.model, body.usage]).toEqual([fallback, USAGE]);
+		const row = await usageRow(gateId);
+		expect(row.model).toBe(fallback);
+		expect(JSON.parse(String(row.attempts)).map((a: { status: number }) => a.status)).toContain(200);
+	});
+
 	it("needs the API key as a Bearer token", async () => {
 		const res = await gateway("/v1/responses", { method: "POST", body: "{}" });
 		expect(res.status).toBe(401);
