@@ -15,6 +15,10 @@
 // (`event:` and `data:` lines): a JSON message with usage, or message_start, content_block_start,
 // ping, N content_block_delta (text_delta, the same " tok" as each chat chunk), content_block_stop,
 // message_delta (stop reason, usage), message_stop. `line` is not supported there.
+// A request to /v1/messages without `bench` is one the gateway translated from OpenAI's Responses API,
+// which refuses fields it cannot translate: its own fields say what to send, `stream` and the number
+// of chunks in `max_tokens` (the model writes exactly that many), or `max_output_tokens` when the
+// bare proxy relays the Responses body itself.
 // Events are paced with setImmediate (and 'drain'), so each reaches the socket on its own, as a real
 // token stream does, instead of being coalesced into one big write.
 import http from "node:http";
@@ -125,14 +129,30 @@ function bigLine(bytes) {
 	return line;
 }
 
-/** The `bench` object of the body: a flat JSON object, found without parsing the (maybe 5 MB) rest. */
+/**
+ * The `bench` object of the body (null when it has none): a flat JSON object, found without parsing
+ * the (maybe 5 MB) rest.
+ */
 function benchParams(body) {
 	const at = body.lastIndexOf(BENCH_FIELD);
-	if (at === -1) return {};
+	if (at === -1) return null;
 	const start = at + BENCH_FIELD.length;
 	const end = body.indexOf(125 /* "}" */, start);
 	try {
 		return JSON.parse(body.subarray(start, end + 1).toString());
+	} catch {
+		return {};
+	}
+}
+
+/** What a request without `bench` asks for, read from its own fields (a small body: parsed whole). */
+function ownParams(body) {
+	try {
+		const request = JSON.parse(body.toString());
+		return {
+			stream: request.stream === true,
+			chunks: request.max_tokens ?? request.max_output_tokens ?? 200,
+		};
 	} catch {
 		return {};
 	}
@@ -189,7 +209,7 @@ function anthropic(req, res, body) {
 		res.end('{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}');
 		return;
 	}
-	const params = benchParams(body);
+	const params = benchParams(body) ?? ownParams(body);
 	if (params.stream) {
 		anthropicStream(res, params).catch(() => res.destroy());
 		return;
@@ -211,7 +231,7 @@ const server = http.createServer((req, res) => {
 			res.end('{"error":{"message":"Incorrect API key provided.","type":"invalid_request_error"}}');
 			return;
 		}
-		const params = benchParams(Buffer.concat(parts));
+		const params = benchParams(Buffer.concat(parts)) ?? {};
 		if (params.stream) {
 			stream(res, params).catch(() => res.destroy());
 			return;

@@ -29,14 +29,43 @@ export function messagesTarget(target, apiKey) {
 	};
 }
 
+/**
+ * The same target's OpenAI Responses API (POST /v1/responses), on the same connection pool, with the
+ * key as a bearer token. `answer`: what a complete answer looks like. The gateway answers with the
+ * Responses events ("responses"); the bare proxy relays the upstream's bytes as they came, Anthropic's
+ * events when it forwards to the fake Claude ("messages").
+ */
+export function responsesTarget(target, apiKey, answer = "responses") {
+	return {
+		...target,
+		api: "responses",
+		answer,
+		path: "/v1/responses",
+		headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+	};
+}
+
 /** How each API's complete answer ends (streamed) or shows itself (JSON, in its first bytes). */
 const STREAM_END = { chat: "data: [DONE]\n\n", messages: 'data: {"type":"message_stop"}\n\n' };
-const JSON_MARK = { chat: '"choices"', messages: '"type":"message"' };
+const JSON_MARK = { chat: '"choices"', messages: '"type":"message"', responses: '"object":"response"' };
+/**
+ * A Responses stream has no end marker of its own: it is complete when its last event is
+ * response.completed. That event carries the whole response object, with all the output text (800
+ * characters for 200 " tok" chunks), so the last TAIL_BYTES of the body are kept to find its
+ * `event:` line, however the body was split (enough for streams of up to ~10,000 such chunks).
+ */
+const TAIL_BYTES = 65536;
+const LAST_EVENT = "\n\nevent: ";
+function responsesStreamEnded(tail) {
+	if (!tail.endsWith("}\n\n")) return false;
+	const at = tail.lastIndexOf(LAST_EVENT, tail.length - 4);
+	return at !== -1 && tail.startsWith("response.completed\n", at + LAST_EVENT.length);
+}
 
 /**
  * One POST to the target's path. Resolves (never rejects) with status, ttfb and total in ms, body
- * bytes and whether the answer looked complete: a JSON completion (or message), or a stream ending in
- * [DONE] (or message_stop).
+ * bytes and whether the answer looked complete: a JSON completion (or message, or response), or a
+ * stream ending in [DONE] (or message_stop, or a response.completed event).
  */
 export function send(target, body, stream) {
 	return new Promise((resolve) => {
@@ -46,6 +75,10 @@ export function send(target, body, stream) {
 		let first = null;
 		let previous = null;
 		let last = null;
+		const answer = target.answer ?? target.api ?? "chat";
+		/** The body's last chunks, TAIL_BYTES at least (for a Responses stream only). */
+		const tail = answer === "responses" && stream ? [] : null;
+		let tailBytes = 0;
 		const req = http.request(
 			{
 				agent: target.agent,
@@ -64,15 +97,22 @@ export function send(target, body, stream) {
 					bytes += data.length;
 					previous = last;
 					last = data;
+					if (tail) {
+						tail.push(data);
+						tailBytes += data.length;
+						while (tailBytes - tail[0].length >= TAIL_BYTES) tailBytes -= tail.shift().length;
+					}
 				});
 				res.on("end", () => {
 					const total = performance.now() - start;
 					let ok = res.statusCode === 200 && last !== null;
-					if (ok && stream) {
-						const tail = Buffer.concat(previous ? [previous, last] : [last]).toString("latin1");
-						ok = tail.endsWith(STREAM_END[target.api ?? "chat"]);
+					if (ok && tail) {
+						ok = responsesStreamEnded(Buffer.concat(tail).toString("latin1"));
+					} else if (ok && stream) {
+						const end = Buffer.concat(previous ? [previous, last] : [last]).toString("latin1");
+						ok = end.endsWith(STREAM_END[answer]);
 					} else if (ok) {
-						ok = first.toString("latin1", 0, 200).includes(JSON_MARK[target.api ?? "chat"]) || bytes > 200;
+						ok = first.toString("latin1", 0, 200).includes(JSON_MARK[answer]) || bytes > 200;
 					}
 					resolve({ ok, status: res.statusCode, ttfb, total, bytes });
 				});

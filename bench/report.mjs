@@ -135,10 +135,16 @@ export function headlineTable(s) {
 		row(`${label}: streams/s`, sc.bare.rps, sc.gateway.rps, (v) => fixed(v, 1));
 		errors(`${label}: errors`, sc);
 	}
-	for (const key of ["messages-stream-c1", "messages-stream-c16"]) {
+	for (const key of [
+		"messages-stream-c1",
+		"messages-stream-c16",
+		"responses-stream-c1",
+		"responses-stream-c16",
+	]) {
 		const sc = s[key];
 		if (!sc) continue;
-		const label = `Messages pass-through, streamed ${sc.chunks} chunks c=${sc.concurrency}`;
+		const api = sc.api === "messages" ? "Messages pass-through" : "Responses, translated";
+		const label = `${api}, streamed ${sc.chunks} chunks c=${sc.concurrency}`;
 		row(`${label}: TTFB p50 (ms)`, sc.bare.ttfbP50Ms, sc.gateway.ttfbP50Ms, ms, { added: true });
 		row(`${label}: total p50 (ms)`, sc.bare.p50Ms, sc.gateway.p50Ms, ms, { added: true });
 		row(`${label}: streams/s`, sc.bare.rps, sc.gateway.rps, (v) => fixed(v, 1));
@@ -164,10 +170,22 @@ export function headlineTable(s) {
 			{ added: true },
 		);
 	}
-	for (const key of ["stream-c1", "messages-stream-c1", "stream-c16", "messages-stream-c16"]) {
+	for (const key of [
+		"stream-c1",
+		"messages-stream-c1",
+		"responses-stream-c1",
+		"stream-c16",
+		"messages-stream-c16",
+		"responses-stream-c16",
+	]) {
 		const sc = s[key];
 		if (!sc) continue;
-		const what = sc.api === "messages" ? "Messages pass-through " : "";
+		const what =
+			sc.api === "messages"
+				? "Messages pass-through "
+				: sc.api === "responses"
+					? "Responses translated "
+					: "";
 		const unit = (t) => sc[t].cpuUsPerUnit;
 		row(
 			`CPU/streamed chunk, ${what}c=${sc.concurrency}: workerd (µs)`,
@@ -221,6 +239,12 @@ const MESSAGES_PAIRS = [
 	["stream-c16", "messages-stream-c16"],
 ];
 
+/** Each translated Responses scenario and the chat scenario it mirrors. */
+const RESPONSES_PAIRS = [
+	["stream-c1", "responses-stream-c1"],
+	["stream-c16", "responses-stream-c16"],
+];
+
 /**
  * Messages pass-through beside chat: workerd CPU per request (non-streamed) or per content chunk
  * (streamed), each API's ratio to the bare proxy relaying the same upstream bytes, and Messages ÷
@@ -228,8 +252,23 @@ const MESSAGES_PAIRS = [
  * differ in bytes and events, which the bare proxy's figures absorb).
  */
 export function messagesTable(s) {
+	return besideChat(s, MESSAGES_PAIRS, "messages", "Messages");
+}
+
+/**
+ * The translated Responses stream beside chat's, as the Messages table: CPU per content chunk, each
+ * API's ratio to the bare proxy (which relays the fake Claude's events for Responses, the fake
+ * OpenAI's chunks for chat), and Responses ÷ chat of the gateway's CPU and of the ratios. No target:
+ * a translation does more than chat's path (two translations instead of none), so the table says
+ * how much more.
+ */
+export function responsesTable(s) {
+	return besideChat(s, RESPONSES_PAIRS, "responses", "Responses", false);
+}
+
+function besideChat(s, pairs, name, label, target = true) {
 	const rows = [];
-	for (const [chatKey, messagesKey] of MESSAGES_PAIRS) {
+	for (const [chatKey, messagesKey] of pairs) {
 		const chat = s[chatKey];
 		const messages = s[messagesKey];
 		if (!chat || !messages) continue;
@@ -246,7 +285,9 @@ export function messagesTable(s) {
 			us(cpu(messages, "gateway")),
 			fixed(messagesRatio, 2),
 			fixed(ratio(cpu(messages, "gateway"), cpu(chat, "gateway")), 2),
-			`${fixed(ratio(messagesRatio, chatRatio), 2)} ${check(messagesRatio <= chatRatio * 1.05)}`,
+			target
+				? `${fixed(ratio(messagesRatio, chatRatio), 2)} ${check(messagesRatio <= chatRatio * 1.05)}`
+				: fixed(ratio(messagesRatio, chatRatio), 2),
 		]);
 		rows.push([
 			`${chat.stream ? "streams" : "requests"}/s c=${chat.concurrency}`,
@@ -260,24 +301,24 @@ export function messagesTable(s) {
 			fixed(ratio(ratio(messages.gateway.rps, messages.bare.rps), ratio(chat.gateway.rps, chat.bare.rps)), 2),
 		]);
 	}
-	if (rows.length === 0) return "(no Messages scenario beside its chat one)";
+	if (rows.length === 0) return `(no ${label} scenario beside its chat one)`;
 	return table(
 		[
 			"Measure",
 			"chat: bare",
 			"chat: gateway",
 			"chat: ÷ bare",
-			"messages: bare",
-			"messages: gateway",
-			"messages: ÷ bare",
-			"messages ÷ chat, gateway",
-			"messages ÷ chat, of the ratios (target ≤ 1, ✅ within 5%)",
+			`${name}: bare`,
+			`${name}: gateway`,
+			`${name}: ÷ bare`,
+			`${name} ÷ chat, gateway`,
+			`${name} ÷ chat, of the ratios${target ? " (target ≤ 1, ✅ within 5%)" : ""}`,
 		],
 		rows,
 	);
 }
 
-/** `--only` with several scenarios: one line each, then Messages beside chat where both ran. */
+/** `--only` with several scenarios: one line each, then Messages and Responses beside chat where both ran. */
 export function onlyTable(s) {
 	const rows = Object.entries(s).map(([key, sc]) => {
 		const per = sc.stream ? "chunk" : "request";
@@ -309,8 +350,8 @@ export function onlyTable(s) {
 			],
 			rows,
 		),
-		"",
-		messagesTable(s),
+		...(Object.values(s).some((sc) => sc.api === "messages") ? ["", messagesTable(s)] : []),
+		...(Object.values(s).some((sc) => sc.api === "responses") ? ["", responsesTable(s)] : []),
 	].join("\n");
 }
 

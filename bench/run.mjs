@@ -6,7 +6,8 @@
 //      target, each in its own process with its own workerd, with the bindings, vars and
 //      compatibility settings of wrangler.toml and local (on-disk) D1, KV and R2;
 //   3. applies the migrations to the gateway's D1, creates a key and two models (openai/bench for
-//      chat, anthropic/bench for the Messages pass-through) through the admin API;
+//      chat, anthropic/bench for the Messages pass-through and the translated Responses stream)
+//      through the admin API;
 //   4. measures, alternating the targets round by round (bare, gateway, bare, gateway, …) so that
 //      machine drift hits both alike; reads each process group's CPU time from /proc;
 //   5. runs the scaling checks and the in-process decoder check (bench/stage.mjs);
@@ -23,13 +24,14 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { buildBundle } from "./bundle.mjs";
 import { CLK_TCK, createMeter, descendants, processName } from "./cpu.mjs";
-import { closedLoop, closeTarget, createTarget, messagesTarget, send } from "./load.mjs";
+import { closedLoop, closeTarget, createTarget, messagesTarget, responsesTarget, send } from "./load.mjs";
 import { profileText, profileWhile, saveProfile, summarizeProfile } from "./profile.mjs";
 import {
 	compare,
 	headlineTable,
 	messagesTable,
 	onlyTable,
+	responsesTable,
 	scalingTables,
 	summarize,
 	writeJson,
@@ -220,6 +222,22 @@ const messagesStreamBody = (bench) =>
 			bench: { stream: true, ...bench },
 		}),
 	);
+/**
+ * OpenAI's Responses API to anthropic/bench: translated (Responses → chat → Claude's Messages, its
+ * events → canonical chunks → the Responses events). No `bench` field: the translation refuses fields
+ * it does not know, so the fake reads the chunk count from max_output_tokens (max_tokens upstream).
+ * `store: false`, so that the bench measures the stream, not the D1 write of a stored response.
+ */
+const responsesStreamBody = (chunks) =>
+	Buffer.from(
+		JSON.stringify({
+			model: "anthropic/bench",
+			input: "hi",
+			max_output_tokens: chunks,
+			stream: true,
+			store: false,
+		}),
+	);
 /** A non-streamed request whose body is `bytes` long, padded in the user message. */
 function sizedBody(bytes) {
 	const empty = plainBody({}, "").length;
@@ -338,6 +356,26 @@ const SCENARIOS = [
 		stream: true,
 		body: messagesStreamBody({ chunks: STREAM_CHUNKS }),
 	},
+	// OpenAI's Responses API to the same Claude model: translated, not passed through (the request
+	// becomes a chat request and then Claude's; Claude's events become canonical chunks and then the
+	// Responses semantic events, with sequence numbers). The same fake, text and 200 chunks as the
+	// Messages scenarios; the bare proxy relays the fake Claude's events for the ratio.
+	{
+		key: "responses-stream-c1",
+		twin: "stream-c1",
+		api: "responses",
+		concurrency: 1,
+		stream: true,
+		body: responsesStreamBody(STREAM_CHUNKS),
+	},
+	{
+		key: "responses-stream-c16",
+		twin: "stream-c16",
+		api: "responses",
+		concurrency: 16,
+		stream: true,
+		body: responsesStreamBody(STREAM_CHUNKS),
+	},
 ];
 if (only) {
 	const unknown = only.filter((key) => !SCENARIOS.some((def) => def.key === key));
@@ -349,19 +387,22 @@ if (only) {
 }
 const selected = SCENARIOS.filter((def) => !only || only.includes(def.key));
 const needsMessages = selected.some((def) => def.api === "messages");
-/** The target of a scenario's API: the chat one, or its Messages twin on the same connections. */
-const targetFor = (target, api) => (api === "messages" ? target.messages : target);
+const needsResponses = selected.some((def) => def.api === "responses");
+/** The target of a scenario's API: the chat one, or its Messages or Responses twin on the same connections. */
+const targetFor = (target, api) =>
+	api === "messages" ? target.messages : api === "responses" ? target.responses : target;
 
 async function mainScenarios() {
 	const scenarios = {};
 	for (const def of selected) {
 		if (scenarios[def.key]) continue;
-		// A Messages scenario runs in the same rounds as its chat twin when both are selected, so
-		// that Messages ÷ chat is not a comparison of two moments of a shared machine.
-		const twin = selected.find((other) => other.twin === def.key);
-		const group = twin ? [def, twin] : [def];
+		// A Messages or Responses scenario runs in the same rounds as its chat twin when both are
+		// selected (all three when all are), so that Messages ÷ chat and Responses ÷ chat are not
+		// comparisons of two moments of a shared machine.
+		const twins = selected.filter((other) => other.twin === def.key);
+		const group = [def, ...twins];
 		log(
-			`measuring ${group.map((d) => d.key).join(" + ")} (${ROUNDS} rounds × ${def.roundMs ?? ROUND_MS} ms per target${twin ? " and API" : ""}, alternating)`,
+			`measuring ${group.map((d) => d.key).join(" + ")} (${ROUNDS} rounds × ${def.roundMs ?? ROUND_MS} ms per target${twins.length > 0 ? " and API" : ""}, alternating)`,
 		);
 		const pairs = await alternateEach(
 			ROUNDS,
@@ -583,6 +624,66 @@ async function checkMessages() {
 	}
 }
 
+/**
+ * Before measuring the Responses scenarios: the bare proxy relays the fake Claude's events, and the
+ * gateway's answer is the translated Responses stream: every event `event: <type>` + `data:` with the
+ * same type, sequence numbers 0, 1, 2, … without a gap, response.created first, one
+ * response.output_text.delta per upstream chunk, and response.completed last, completed, with all
+ * the text and the output tokens. Nothing is stored (`store: false`).
+ */
+async function checkResponses() {
+	const chunks = 3;
+	for (const name of ORDER) {
+		const result = await send(targets[name].responses, responsesStreamBody(chunks), true);
+		if (!result.ok) {
+			throw new Error(
+				`${name} answered ${result.status} to a Responses stream${name === "gateway" ? " (did it end with response.completed?)" : ""}`,
+			);
+		}
+	}
+	const { host, port, path: route, headers } = targets.gateway.responses;
+	const res = await fetch(`http://${host}:${port}${route}`, {
+		method: "POST",
+		headers,
+		body: responsesStreamBody(chunks),
+	});
+	const text = await res.text();
+	const fail = (why) => {
+		throw new Error(`the gateway's Responses stream ${why}: ${text.slice(0, 2000)}`);
+	};
+	if (!(res.headers.get("content-type") ?? "").startsWith("text/event-stream"))
+		fail("is not an event stream");
+	const events = text
+		.split("\n\n")
+		.filter((e) => e !== "")
+		.map((e) => {
+			const match = /^event: (\S+)\ndata: (.*)$/s.exec(e);
+			if (!match) fail(`has an event that is not \`event:\` + \`data:\` (${e.slice(0, 200)})`);
+			const data = JSON.parse(match[2]);
+			if (data.type !== match[1]) fail(`has an event named ${match[1]} whose data is of type ${data.type}`);
+			return data;
+		});
+	events.forEach((data, i) => {
+		if (data.sequence_number !== i) fail(`has sequence number ${data.sequence_number} at event ${i}`);
+	});
+	const types = events.map((data) => data.type);
+	const deltas = events.filter((data) => data.type === "response.output_text.delta");
+	const last = events.at(-1);
+	if (
+		types[0] !== "response.created" ||
+		types[1] !== "response.in_progress" ||
+		deltas.length !== chunks ||
+		deltas.some((data) => data.delta !== " tok") ||
+		last?.type !== "response.completed" ||
+		last.response?.status !== "completed" ||
+		last.response?.model !== "anthropic/bench" ||
+		last.response?.output?.[0]?.content?.[0]?.text !== " tok".repeat(chunks) ||
+		last.response?.usage?.output_tokens !== chunks
+	) {
+		fail(`is not the translation expected (${types.join(", ")})`);
+	}
+}
+
 /** --plumbing: the platform's price of each building block, added one at a time to the bare proxy. */
 async function plumbingChecks(host) {
 	meter = createMeter({
@@ -697,6 +798,14 @@ async function profileGateway(inspectorUrl, bundlePath) {
 			key: "messages-stream-c16",
 			api: "messages",
 			body: messagesStreamBody({ chunks: STREAM_CHUNKS }),
+			stream: true,
+			units: STREAM_CHUNKS,
+			unit: "chunk",
+		},
+		{
+			key: "responses-stream-c16",
+			api: "responses",
+			body: responsesStreamBody(STREAM_CHUNKS),
 			stream: true,
 			units: STREAM_CHUNKS,
 			unit: "chunk",
@@ -853,7 +962,7 @@ async function main() {
 		const { key } = await admin("POST", "/admin/keys", { name: "bench" }, base);
 		const model = { provider: "openai", upstream_model: "bench", input_price: 1, output_price: 2 };
 		await admin("PUT", "/admin/models/openai/bench", model, base);
-		if (needsMessages) {
+		if (needsMessages || needsResponses) {
 			await admin("PUT", "/admin/models/anthropic/bench", { ...model, provider: "anthropic" }, base);
 		}
 		return key;
@@ -867,7 +976,14 @@ async function main() {
 	);
 	targets.gateway = createTarget("gateway", gatewayUrl, key);
 	for (const target of Object.values(targets)) {
-		target.messages = messagesTarget(target, target.headers.authorization.slice("Bearer ".length));
+		const targetKey = target.headers.authorization.slice("Bearer ".length);
+		target.messages = messagesTarget(target, targetKey);
+		// The bare proxy relays the fake Claude's events; a baseline gateway answers as the gateway does.
+		target.responses = responsesTarget(
+			target,
+			targetKey,
+			target === targets.bare && !baseline ? "messages" : "responses",
+		);
 	}
 
 	const groupPids = (host, workerd) => () => {
@@ -901,6 +1017,7 @@ async function main() {
 		}
 	}
 	if (needsMessages) await checkMessages();
+	if (needsResponses) await checkResponses();
 	log("warming up both targets");
 	for (const name of ORDER) {
 		await closedLoop(targets[name], {
@@ -915,6 +1032,14 @@ async function main() {
 			concurrency: 4,
 			maxRequests: quick ? 10 : 60,
 		});
+		if (needsResponses) {
+			await closedLoop(targets[name].responses, {
+				body: responsesStreamBody(STREAM_CHUNKS),
+				stream: true,
+				concurrency: 4,
+				maxRequests: quick ? 10 : 60,
+			});
+		}
 		if (!needsMessages) continue;
 		await closedLoop(targets[name].messages, {
 			body: messagesPlainBody(),
@@ -986,6 +1111,10 @@ async function main() {
 	console.log(headlineTable(scenarios));
 	console.log("\n### Messages pass-through next to chat (same chunks, concurrency and upstream text)\n");
 	console.log(messagesTable(scenarios));
+	console.log(
+		"\n### Translated Responses stream next to chat (same chunks, concurrency and upstream text)\n",
+	);
+	console.log(responsesTable(scenarios));
 	console.log(
 		`\nBundle (wrangler deploy --dry-run): ${kib(bundle.rawBytes)} raw, ${kib(bundle.gzipBytes)} gzipped (gzip -9); wrangler reports "${bundle.wranglerSays}".`,
 	);
