@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { configOf } from "../config";
 import type { Env } from "../env";
-import type { CatalogModel } from "./types";
+import { type CatalogModel, modelKinds } from "./types";
 
 interface ModelRow {
 	id: string;
@@ -13,6 +13,7 @@ interface ModelRow {
 	cached_input_price: number | null;
 	cache_write_price: number | null;
 	cache_write_1h_price: number | null;
+	kind: string;
 	max_output_tokens: number;
 	capabilities: string;
 	fallbacks: string;
@@ -34,6 +35,7 @@ const DEMO_MODEL: CatalogModel = {
 	cachedInputPrice: null,
 	cacheWritePrice: null,
 	cacheWrite1hPrice: null,
+	kind: "chat",
 	maxOutputTokens: 4096,
 	capabilities: { vision: false, tools: false, json: false, image_output: false },
 	fallbacks: [],
@@ -58,6 +60,7 @@ export const modelSpec = z.strictObject({
 	cached_input_price: z.nullish(z.number().check(z.gte(0))),
 	cache_write_price: z.nullish(z.number().check(z.gte(0))),
 	cache_write_1h_price: z.nullish(z.number().check(z.gte(0))),
+	kind: z._default(z.enum(modelKinds), "chat"),
 	max_output_tokens: z.optional(z.number().check(z.int(), z.positive())),
 	capabilities: z.optional(z.partial(capabilitiesSchema)),
 	fallbacks: z.optional(z.array(z.string().check(z.minLength(1))).check(z.maxLength(10))),
@@ -87,6 +90,8 @@ function fromRow(row: ModelRow): CatalogModel {
 		cachedInputPrice: row.cached_input_price,
 		cacheWritePrice: row.cache_write_price,
 		cacheWrite1hPrice: row.cache_write_1h_price,
+		// A hand-edited row with an unknown kind is a chat model, as every row was before kinds.
+		kind: z.catch(z.enum(modelKinds), "chat").parse(row.kind),
 		maxOutputTokens: row.max_output_tokens,
 		capabilities: z
 			.catch(capabilitiesSchema, { vision: false, tools: false, json: false, image_output: false })
@@ -115,11 +120,12 @@ export async function upsertModel(env: Env, id: string, spec: ModelSpec, now: nu
 	const capabilities = capabilitiesSchema.parse(spec.capabilities ?? {});
 	await env.DB.prepare(
 		`INSERT INTO models (id, provider, upstream_model, enabled, input_price, output_price, cached_input_price,
-			cache_write_price, cache_write_1h_price, max_output_tokens, capabilities, fallbacks, created_at, updated_at)
-		 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?12, ?13, ?8, ?9, ?11, ?10, ?10)
+			cache_write_price, cache_write_1h_price, max_output_tokens, capabilities, fallbacks, kind, created_at,
+			updated_at)
+		 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?12, ?13, ?8, ?9, ?11, ?14, ?10, ?10)
 		 ON CONFLICT (id) DO UPDATE SET provider = ?2, upstream_model = ?3, enabled = ?4, input_price = ?5,
 			output_price = ?6, cached_input_price = ?7, cache_write_price = ?12, cache_write_1h_price = ?13,
-			max_output_tokens = ?8,
+			max_output_tokens = ?8, kind = ?14,
 			capabilities = ?9, fallbacks = ?11, updated_at = ?10`,
 	)
 		.bind(
@@ -136,6 +142,7 @@ export async function upsertModel(env: Env, id: string, spec: ModelSpec, now: nu
 			JSON.stringify(spec.fallbacks ?? []),
 			spec.cache_write_price ?? null,
 			spec.cache_write_1h_price ?? null,
+			spec.kind,
 		)
 		.run();
 	const saved = await findModel(env, id);
@@ -155,6 +162,7 @@ export function describeModel(model: CatalogModel) {
 		cached_input_price: model.cachedInputPrice,
 		cache_write_price: model.cacheWritePrice,
 		cache_write_1h_price: model.cacheWrite1hPrice,
+		kind: model.kind,
 		max_output_tokens: model.maxOutputTokens,
 		capabilities: model.capabilities,
 		fallbacks: model.fallbacks,

@@ -6,6 +6,10 @@ import type { Capabilities } from "../protocols/adapter";
  * the engine can name them without importing the modules that import them back.
  */
 
+/** What a model answers: chat (also through Messages and Responses), chat that draws images, or embeddings. */
+export const modelKinds = ["chat", "image", "embeddings"] as const;
+export type ModelKind = (typeof modelKinds)[number];
+
 export interface CatalogModel {
 	id: string;
 	provider: string;
@@ -20,6 +24,7 @@ export interface CatalogModel {
 	cacheWrite1hPrice: number | null;
 	maxOutputTokens: number;
 	capabilities: Capabilities;
+	kind: ModelKind;
 	/** Models tried next when this one fails and the request names no `models` of its own. */
 	fallbacks: string[];
 	createdAt: number;

@@ -38,6 +38,17 @@ export async function resolveTarget(env: Env, modelId: string, key: KeyRecord): 
 			param: "model",
 		});
 	}
+	if (model.kind === "embeddings") {
+		// Every ingress so far asks for chat; an embeddings model cannot answer one.
+		throw new GatewayError(
+			400,
+			`The model '${modelId}' is an embeddings model: it cannot answer chat requests.`,
+			{
+				code: "model_not_supported",
+				param: "model",
+			},
+		);
+	}
 	const provider = findProvider(env, model.provider);
 	if (!provider) {
 		throw new GatewayError(503, `The provider '${model.provider}' of model '${modelId}' is not configured.`, {

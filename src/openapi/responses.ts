@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { modelKinds } from "../catalog/types";
 
 /**
  * What the gateway answers, as zod schemas for the OpenAPI document only: the routes build these
@@ -93,7 +94,13 @@ export function responseSchemas() {
 	const modelList = z.object({
 		object: z.literal("list"),
 		data: z.array(
-			z.object({ id: z.string(), object: z.literal("model"), created: seconds, owned_by: z.string() }),
+			z.object({
+				id: z.string(),
+				object: z.literal("model"),
+				created: seconds,
+				owned_by: z.string(),
+				kind: z.enum(modelKinds).check(z.describe("Gateway extension: what the model answers.")),
+			}),
 		),
 	});
 
@@ -138,6 +145,9 @@ export function responseSchemas() {
 					),
 				),
 		),
+		kind: z
+			.enum(modelKinds)
+			.check(z.describe("chat, image (chat that draws pictures) or embeddings (POST /v1/embeddings only).")),
 		max_output_tokens: count,
 		capabilities: z.object({
 			vision: z.boolean(),

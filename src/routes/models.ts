@@ -14,6 +14,8 @@ export const modelsRoute = new Hono<AppEnv>().get("/", async (c) => {
 			object: "model",
 			created: Math.floor(m.createdAt / 1000),
 			owned_by: m.provider,
+			// Gateway extension: what the model answers (chat, image, embeddings).
+			kind: m.kind,
 		})),
 	});
 });

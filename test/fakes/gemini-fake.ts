@@ -2,6 +2,11 @@ import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { deflateSync } from "node:zlib";
 import { listFixtures, missingFixtureMessage, readFixture } from "./fixtures";
+import {
+	handleEmbeddingsStats,
+	handleGeminiEmbeddings,
+	matchEmbeddingsRoute,
+} from "./gemini-embeddings-fake";
 import type { FakeHandler } from "./http";
 import { json, writeInPieces } from "./http";
 import {
@@ -37,6 +42,9 @@ import {
  * Test helpers: GET /__fake/png serves the PNG the `image` scenario draws; GET /__fake/fixture/<file>
  * serves one recorded response of gemini/ in the fixtures folder (fixtures.ts); scenario
  * `replay-<file stem>` answers with it, or with a 500 naming the file when it is not there.
+ *
+ * `:batchEmbedContents` and `:embedContent` are answered by gemini-embeddings-fake.ts (its own
+ * scenarios, and its counters at GET /__fake/embeddings-stats) once the key is checked here.
  */
 
 const MODEL_VERSION = "fake-gemini-1";
@@ -764,6 +772,13 @@ export const handleGemini: FakeHandler = async (req, rawBody, res) => {
 		if (!recorded) return json(res, 500, { error: missingFixtureMessage("gemini", name) });
 		res.writeHead(200, { "content-type": "application/octet-stream" });
 		return void res.end(recorded);
+	}
+
+	if (handleEmbeddingsStats(req, url.pathname, res)) return;
+	const embeddingsRoute = req.method === "POST" ? matchEmbeddingsRoute(url.pathname) : undefined;
+	if (embeddingsRoute) {
+		if (req.headers["x-goog-api-key"] !== GEMINI_KEY) return sendError(res, keyError());
+		return handleGeminiEmbeddings(req, rawBody, res, embeddingsRoute);
 	}
 
 	const route = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(url.pathname);

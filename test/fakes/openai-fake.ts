@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import { missingFixtureMessage, readFixture } from "./fixtures";
 import type { FakeHandler } from "./http";
 import { json, writeInPieces } from "./http";
+import { handleEmbeddings, receivedEmbeddings } from "./openai-embeddings-fake";
 import { handleResponses, matchResponsesPath } from "./openai-responses-fake";
 import {
 	BAD_REQUEST_ERROR,
@@ -55,7 +56,9 @@ import {
  *   fixture-<name>  streams the recorded openai/<name>.response.sse (test/fakes/fixtures.ts) byte for
  *                   byte; 500 naming the file when it is not there
  *
- * `{base}/responses…` is the Responses API, answered by openai-responses-fake.ts (its own scenarios).
+ * `{base}/responses…` is the Responses API, answered by openai-responses-fake.ts (its own scenarios);
+ * `{base}/embeddings` is answered by openai-embeddings-fake.ts (its own scenarios), which keeps what it
+ * received: GET /__fake/embeddings-received/<model>.
  */
 
 const KEYS: Record<string, string> = { "/v1": OPENAI_KEY, "/groq/v1": GROQ_KEY };
@@ -206,6 +209,14 @@ export const handleOpenAI: FakeHandler = async (req, rawBody, res) => {
 	if (req.method === "GET" && url.pathname.startsWith("/__status/")) {
 		return json(res, 200, dripStatus.get(url.pathname.slice("/__status/".length)) ?? null);
 	}
+
+	if (req.method === "GET" && url.pathname.startsWith("/__fake/embeddings-received/")) {
+		const model = decodeURIComponent(url.pathname.slice("/__fake/embeddings-received/".length));
+		return json(res, 200, receivedEmbeddings(model));
+	}
+	const embeddingsKey =
+		url.pathname.endsWith("/embeddings") && KEYS[url.pathname.slice(0, -"/embeddings".length)];
+	if (embeddingsKey) return handleEmbeddings(req, rawBody, res, embeddingsKey);
 
 	const responsesPath = matchResponsesPath(url.pathname);
 	const responsesKey = responsesPath && KEYS[responsesPath.base];

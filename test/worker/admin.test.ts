@@ -22,6 +22,7 @@ describe("admin: models", () => {
 			cached_input_price: null,
 			cache_write_price: null,
 			cache_write_1h_price: null,
+			kind: "chat",
 			max_output_tokens: 8192,
 			fallbacks: [],
 		};
@@ -213,6 +214,7 @@ describe("GET /v1/models", () => {
 			object: "model",
 			created: expect.any(Number),
 			owned_by: "openai",
+			kind: "chat",
 		});
 		expect((await gateway("/v1/models")).status).toBe(401);
 	});

@@ -32,6 +32,7 @@ export interface ModelSpec {
 	cached_input_price?: number;
 	cache_write_price?: number;
 	cache_write_1h_price?: number;
+	kind?: "chat" | "image" | "embeddings";
 	max_output_tokens?: number;
 	capabilities?: Partial<{ vision: boolean; tools: boolean; json: boolean; image_output: boolean }>;
 }

@@ -123,6 +123,7 @@ async function model(
 			provider: options.provider ?? "scripted",
 			upstream_model: unique,
 			enabled: options.enabled ?? true,
+			kind: "chat",
 			input_price: 1,
 			output_price: 2,
 			fallbacks: options.fallbacks,
