@@ -437,7 +437,7 @@ describe("the Responses API under wrangler dev, through the openai package", () 
 	});
 
 	describe("stored conversations, continued with previous_response_id (another key: its own usage)", () => {
-		it("runs a two-turn function-calling loop by reference on OpenAI (pass-through) and Claude (translated)", async () => {
+		it("runs a two-turn function-calling loop by reference on OpenAI (pass-through), Claude and Gemini (translated)", async () => {
 			const stateful = sdk((await createKey("e2e responses by reference")).key);
 			const openaiFirst = await stateful.responses.create({
 				model: "openai/e2e-loop",
@@ -485,6 +485,25 @@ describe("the Responses API under wrangler dev, through the openai package", () 
 			await expect(stateful.responses.retrieve(claudeSecond.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
 			// Another key cannot see them.
 			await expect(client.responses.retrieve(claudeFirst.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+
+			// Gemini: the stored call id carries the thought signature the fake requires back.
+			const geminiFirst = await stateful.responses.create({
+				model: "google/e2e-loop",
+				input: "Weather in Paris?",
+				tools: [WEATHER],
+			});
+			const [geminiCall] = functionCalls(geminiFirst);
+			const geminiSecond = await stateful.responses
+				.stream({
+					model: "google/e2e-loop",
+					previous_response_id: geminiFirst.id,
+					input: [{ type: "function_call_output", call_id: geminiCall?.call_id ?? "", output: "18 °C" }],
+					tools: [WEATHER],
+				})
+				.finalResponse();
+			expect(geminiSecond.output_text).toBe(
+				`${GEMINI_TOOL_ANSWER_PREFIX}${JSON.stringify({ result: "18 °C" })}`,
+			);
 		});
 	});
 
