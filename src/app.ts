@@ -10,6 +10,7 @@ import { adminModelsRoute } from "./routes/admin-models";
 import { adminUsageRoute } from "./routes/admin-usage";
 import { chatCompletions } from "./routes/chat-completions";
 import { docsPage } from "./routes/docs";
+import { embeddings } from "./routes/embeddings";
 import { imagesRoute } from "./routes/images";
 import { messages, messagesCountTokens } from "./routes/messages";
 import { modelsRoute } from "./routes/models";
@@ -26,6 +27,7 @@ app.use("/v1/*", corsFrom("corsOrigins"));
 app.use("/admin/*", corsFrom("adminCorsOrigins"));
 app.use("/v1/chat/*", requireApiKey());
 app.use("/v1/models", requireApiKey());
+app.use("/v1/embeddings", requireApiKey());
 // `/v1/responses/*` also matches `/v1/responses` itself.
 app.use("/v1/responses/*", requireApiKey());
 // `/v1/messages/*` also matches `/v1/messages` itself: one registration, one key check per request.
@@ -35,6 +37,7 @@ app.post("/v1/chat/completions", chatCompletions);
 app.post("/v1/messages", messages);
 app.post("/v1/messages/count_tokens", messagesCountTokens);
 app.post("/v1/responses", responses);
+app.post("/v1/embeddings", embeddings);
 app.get("/v1/responses/:id", getResponse);
 app.delete("/v1/responses/:id", deleteStoredResponse);
 app.get("/v1/responses/:id/input_items", responseInputItems);
@@ -58,6 +61,7 @@ const allowed: Array<[RegExp, string]> = [
 	[/^\/v1\/messages$/, "POST"],
 	[/^\/v1\/messages\/count_tokens$/, "POST"],
 	[/^\/v1\/responses$/, "POST"],
+	[/^\/v1\/embeddings$/, "POST"],
 	[/^\/v1\/responses\/[^/]+$/, "GET, DELETE"],
 	[/^\/v1\/responses\/[^/]+\/input_items$/, "GET"],
 	[/^\/v1\/models$/, "GET"],

@@ -14,7 +14,7 @@ export interface Config {
 	/** Allowed browser origins for /v1 and for /admin; null: no CORS headers at all. */
 	corsOrigins: string[] | null;
 	adminCorsOrigins: string[] | null;
-	input: { maxMessages: number; maxImages: number; maxImageBytes: number };
+	input: { maxMessages: number; maxImages: number; maxImageBytes: number; maxEmbeddingInputs: number };
 	upstream: {
 		firstByteTimeoutMs: number;
 		idleTimeoutMs: number;
@@ -89,6 +89,8 @@ function parseConfig(env: Env): Config {
 			maxMessages: int("MAX_MESSAGES", 1_000),
 			maxImages: int("MAX_IMAGES", 50),
 			maxImageBytes: int("MAX_IMAGE_BYTES", 20 * 1024 * 1024),
+			// OpenAI's own limit on one embeddings request.
+			maxEmbeddingInputs: int("MAX_EMBEDDING_INPUTS", 2048),
 		},
 		upstream: {
 			firstByteTimeoutMs: int("UPSTREAM_FIRST_BYTE_TIMEOUT_MS", 60_000),

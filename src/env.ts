@@ -26,6 +26,7 @@ export interface Env {
 	MAX_MESSAGES?: string;
 	MAX_IMAGES?: string;
 	MAX_IMAGE_BYTES?: string;
+	MAX_EMBEDDING_INPUTS?: string;
 	/** "abort" (default): stop the upstream when the client leaves; "drain": read it to the end for exact usage. */
 	ON_CLIENT_DISCONNECT?: string;
 	UPSTREAM_FIRST_BYTE_TIMEOUT_MS?: string;

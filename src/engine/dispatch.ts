@@ -74,7 +74,8 @@ export async function dispatch(input: DispatchInput): Promise<Dispatched> {
 async function dispatchWith(input: DispatchInput, log: DispatchLog): Promise<Answer> {
 	const { request } = input;
 	const aliasesOf = request.aliases ?? (() => []);
-	const primary = await resolveNamed(input.env, request.model, aliasesOf(request.model), input.key);
+	const wants = request.wants ?? "chat";
+	const primary = await resolveNamed(input.env, request.model, aliasesOf(request.model), input.key, wants);
 	const candidates = [primary.model.id, ...(request.fallbacks ?? primary.model.fallbacks)].filter(
 		(id, i, all) => all.indexOf(id) === i,
 	);
@@ -85,7 +86,8 @@ async function dispatchWith(input: DispatchInput, log: DispatchLog): Promise<Ans
 	for (const [index, modelId] of candidates.entries()) {
 		let target: ResolvedTarget;
 		try {
-			target = index === 0 ? primary : await resolveNamed(input.env, modelId, aliasesOf(modelId), input.key);
+			target =
+				index === 0 ? primary : await resolveNamed(input.env, modelId, aliasesOf(modelId), input.key, wants);
 		} catch (error) {
 			// An unknown, disabled or forbidden fallback is skipped; the client asked for the first one.
 			if (!(error instanceof GatewayError)) throw error;

@@ -16,6 +16,8 @@ export interface EngineRequest {
 	 */
 	aliases?: (model: string) => string[];
 	stream: boolean;
+	/** What the request asks a model for; chat when unset. */
+	wants?: "chat" | "embeddings";
 	/** Models to fall over to that the client named; undefined leaves it to the catalog's fallbacks. */
 	fallbacks: string[] | undefined;
 	/**

@@ -23,7 +23,15 @@ export interface ResolvedTarget {
 }
 
 /** Catalog id → where and how to send the request, enforcing the catalog and the key's allow-list. */
-export async function resolveTarget(env: Env, modelId: string, key: KeyRecord): Promise<ResolvedTarget> {
+/** What a request asks a model for: chat (also through Messages and Responses) or embeddings. */
+export type Wanted = "chat" | "embeddings";
+
+export async function resolveTarget(
+	env: Env,
+	modelId: string,
+	key: KeyRecord,
+	wants: Wanted = "chat",
+): Promise<ResolvedTarget> {
 	const model = await findModelCached(env, modelId);
 	if (!model?.enabled) {
 		throw new GatewayError(404, `The model '${modelId}' does not exist or is not enabled on this gateway.`, {
@@ -38,11 +46,11 @@ export async function resolveTarget(env: Env, modelId: string, key: KeyRecord): 
 			param: "model",
 		});
 	}
-	if (model.kind === "embeddings") {
-		// Every ingress so far asks for chat; an embeddings model cannot answer one.
+	if ((model.kind === "embeddings") !== (wants === "embeddings")) {
+		const kind = model.kind === "embeddings" ? "an embeddings" : "a chat";
 		throw new GatewayError(
 			400,
-			`The model '${modelId}' is an embeddings model: it cannot answer chat requests.`,
+			`The model '${modelId}' is ${kind} model: it cannot answer ${wants} requests.`,
 			{
 				code: "model_not_supported",
 				param: "model",
@@ -85,14 +93,15 @@ export async function resolveNamed(
 	modelId: string,
 	aliases: string[],
 	key: KeyRecord,
+	wants: Wanted = "chat",
 ): Promise<ResolvedTarget> {
 	try {
-		return await resolveTarget(env, modelId, key);
+		return await resolveTarget(env, modelId, key, wants);
 	} catch (error) {
 		if (!(error instanceof GatewayError) || error.code !== "model_not_found") throw error;
 		for (const alias of aliases) {
 			try {
-				return await resolveTarget(env, alias, key);
+				return await resolveTarget(env, alias, key, wants);
 			} catch (aliasError) {
 				if (!(aliasError instanceof GatewayError) || aliasError.code !== "model_not_found") throw aliasError;
 			}

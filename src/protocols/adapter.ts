@@ -122,7 +122,7 @@ export interface NativeItem {
 }
 
 /** The public APIs that are also an upstream's own: their requests can pass through untranslated. */
-export type NativeApi = "messages" | "responses";
+export type NativeApi = "messages" | "responses" | "embeddings";
 
 /**
  * The client's own request, for an upstream that speaks the client's protocol: sent on with only the

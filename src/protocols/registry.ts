@@ -4,6 +4,7 @@ import { adapter as anthropic } from "./anthropic";
 import { passThrough as anthropicPassThrough } from "./anthropic/pass-through";
 import { adapter as gemini } from "./gemini";
 import { adapter as openai } from "./openai";
+import { embeddingsPassThrough } from "./openai/embeddings-pass-through";
 import { responsesPassThrough } from "./openai/responses-pass-through";
 
 /** Capabilities live on adapters, picked by the provider's protocol: shared code never branches on a provider. */
@@ -17,5 +18,5 @@ export const adapters: Record<ProtocolName, ProtocolAdapter> = { openai, anthrop
  */
 export const passThroughs: Partial<Record<ProtocolName, Partial<Record<NativeApi, PassThroughAdapter>>>> = {
 	anthropic: { messages: anthropicPassThrough },
-	openai: { responses: responsesPassThrough },
+	openai: { responses: responsesPassThrough, embeddings: embeddingsPassThrough },
 };

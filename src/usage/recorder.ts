@@ -3,7 +3,7 @@ import type { Env } from "../env";
 import { expireAfterBatch } from "./retention";
 
 /** The public API a request came through: its `usage.ingress` column. */
-export type IngressName = "chat" | "messages" | "responses";
+export type IngressName = "chat" | "messages" | "responses" | "embeddings";
 
 export interface UsageRow {
 	id: string;
