@@ -55,6 +55,7 @@ describe("GET /openapi.json", () => {
 				"GET /v1/responses/{id}",
 				"DELETE /v1/responses/{id}",
 				"GET /v1/responses/{id}/input_items",
+				"POST /v1/embeddings",
 				"GET /v1/models",
 				"GET /v1/images/{file}",
 				"POST /admin/keys",
