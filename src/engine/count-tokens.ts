@@ -3,7 +3,7 @@ import { configOf } from "../config";
 import type { Env } from "../env";
 import type { NativeRequest } from "../protocols/adapter";
 import { callUpstream, readBodyText, scrubUpstream } from "./call-upstream";
-import { passThroughFor, resolveNamed } from "./resolve-target";
+import { fetcherFor, passThroughFor, resolveNamed } from "./resolve-target";
 
 export interface TokenCountQuestion {
 	env: Env;
@@ -36,9 +36,8 @@ export async function countTokens(question: TokenCountQuestion): Promise<TokenCo
 		return { inputTokens: question.estimate(), exact: false };
 	}
 	const settings = configOf(env).upstream;
-	const provided = resolved.provider.fetch;
 	const exchange = await callUpstream(counter.request(native, resolved.target), {
-		fetch: provided ?? ((url, init) => fetch(url, init)),
+		fetch: fetcherFor(resolved),
 		firstByteTimeoutMs: settings.firstByteTimeoutMs,
 		clientSignal: question.clientSignal,
 	});

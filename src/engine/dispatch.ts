@@ -7,7 +7,7 @@ import type { PassThroughAdapter, UpstreamRequest } from "../protocols/adapter";
 import { loadTurnState } from "../round-trip/turn-state";
 import { callUpstream, clientGone, readBodyText, scrubUpstream } from "./call-upstream";
 import type { EngineRequest } from "./request";
-import { passThroughFor, type ResolvedTarget, resolveNamed } from "./resolve-target";
+import { fetcherFor, passThroughFor, type ResolvedTarget, resolveNamed } from "./resolve-target";
 
 /** One try of one model, as the usage row lists it. */
 export interface Attempt {
@@ -186,10 +186,6 @@ function retryWait(
 	const cap = Math.min(settings.maxRetryWaitMs, settings.backoffBaseMs * 2 ** retry);
 	return Math.round(random() * cap);
 }
-
-// Bound: workerd refuses a fetch called with another `this`.
-const fetcherFor = (resolved: ResolvedTarget): typeof fetch =>
-	resolved.provider.fetch ?? ((url, init) => fetch(url, init));
 
 async function attempt(
 	input: DispatchInput,

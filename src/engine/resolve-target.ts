@@ -118,3 +118,8 @@ export function passThroughFor(
 	if (!native || native.protocol !== resolved.provider.protocol) return undefined;
 	return resolved.passThroughs[native.api];
 }
+
+/** The target's fetch: the provider's own (the in-Worker demo upstream), else the global one. */
+// Bound: workerd refuses a fetch called with another `this`.
+export const fetcherFor = (resolved: ResolvedTarget): typeof fetch =>
+	resolved.provider.fetch ?? ((url, init) => fetch(url, init));

@@ -4,8 +4,11 @@ import type { ChatRequest } from "./chat-request";
 
 type InputLimits = Config["input"];
 
-/** Base64 carries 3 bytes in 4 characters; padding is ignored, so this may overcount by 2 bytes. */
-const decodedSize = (dataUrl: string) => Math.floor(((dataUrl.length - dataUrl.indexOf(",") - 1) * 3) / 4);
+/** Bytes that base64 text of this length decodes to: 3 in 4 characters; padding is ignored, so this may overcount by 2. */
+export const base64Bytes = (length: number) => Math.floor((length * 3) / 4);
+
+/** The bytes a `data:` URL carries. */
+export const dataUrlBytes = (dataUrl: string) => base64Bytes(dataUrl.length - dataUrl.indexOf(",") - 1);
 
 /**
  * Limits no schema expresses: how many messages and images one request may carry, and how large an
@@ -35,7 +38,7 @@ export function checkInputLimits(request: ChatRequest, limits: InputLimits): voi
 				});
 			}
 			const url = part.image_url.url;
-			if (url.startsWith("data:") && decodedSize(url) > limits.maxImageBytes) {
+			if (url.startsWith("data:") && dataUrlBytes(url) > limits.maxImageBytes) {
 				throw new GatewayError(413, `An image is larger than the limit of ${limits.maxImageBytes} bytes.`, {
 					param: `messages[${i}].content[${j}].image_url.url`,
 					code: "image_too_large",

@@ -1,6 +1,7 @@
 import type { Config } from "../../config";
 import { GatewayError } from "../../errors";
 import { isObject } from "../../is-object";
+import { base64Bytes } from "../../schemas/input-limits";
 import type { MessagesRequest } from "./schema";
 
 /**
@@ -34,8 +35,7 @@ export function checkMessagesLimits(body: Pick<MessagesRequest, "messages">, lim
 			});
 		}
 		const source = isObject(block.source) ? block.source : {};
-		// Base64 carries 3 bytes in 4 characters.
-		if (typeof source.data === "string" && Math.floor((source.data.length * 3) / 4) > limits.maxImageBytes) {
+		if (typeof source.data === "string" && base64Bytes(source.data.length) > limits.maxImageBytes) {
 			throw new GatewayError(413, `An image is larger than the limit of ${limits.maxImageBytes} bytes.`, {
 				param: `${param}.source.data`,
 				code: "image_too_large",

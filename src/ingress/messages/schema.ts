@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { safeParseInEnglish } from "../../schemas/zod-error";
+import { type KnownTypes, openObject } from "../../schemas/open-object";
 
 /**
  * Anthropic's Messages request as the gateway accepts it (protocols.md section 2.2). Objects are
@@ -10,33 +10,6 @@ import { safeParseInEnglish } from "../../schemas/zod-error";
 
 const textBlock = z.looseObject({ type: z.literal("text"), text: z.string() });
 export type TextBlock = z.infer<typeof textBlock>;
-
-/** The checks of the known types of an open set, keyed by type. */
-type Known = Record<string, z.ZodMiniType>;
-
-/**
- * An object of an open set of types: the known types' essential fields are checked, any other type
- * passes (Anthropic adds block and source types often, and a pass-through must carry them). A plain
- * union would word a broken known block as "Invalid input" on the whole block; this names the field.
- * `fallbackType` is the type assumed when `type` is absent (custom tools may omit it).
- */
-function openObject(known: Known, description: string, fallbackType?: string) {
-	const typeField = fallbackType === undefined ? z.string() : z.optional(z.string());
-	// A Map, not the object: a block typed "constructor" is an unknown type, not Object's constructor.
-	const checks = new Map(Object.entries(known));
-	return z.looseObject({ type: typeField }).check(
-		z.superRefine((value, ctx) => {
-			const schema = checks.get(value.type ?? fallbackType ?? "");
-			if (!schema) return;
-			const parsed = safeParseInEnglish(schema, value);
-			if (parsed.success) return;
-			for (const issue of parsed.error.issues) {
-				ctx.addIssue({ code: "custom", message: issue.message, path: issue.path, input: value });
-			}
-		}),
-		z.describe(description),
-	);
-}
 
 const base64Source = z.looseObject({ type: z.literal("base64"), media_type: z.string(), data: z.string() });
 const urlSource = z.looseObject({ type: z.literal("url"), url: z.string().check(z.minLength(1)) });
@@ -95,7 +68,7 @@ const thinkingBlock = z.looseObject({
 });
 const redactedThinkingBlock = z.looseObject({ type: z.literal("redacted_thinking"), data: z.string() });
 
-const knownBlocks: Known = {
+const knownBlocks: KnownTypes = {
 	text: textBlock,
 	image: imageBlock,
 	document: documentBlock,

@@ -1,6 +1,7 @@
 import type { OutboundEvent } from "../../engine/stream/sse-encode";
-import { GatewayError } from "../../errors";
+import type { GatewayError } from "../../errors";
 import type { Chunk, ChunkChoice, FinishReason, ToolCallDelta, Usage } from "../../schemas/chat-response";
+import { interleavedToolCalls, nativeFrame } from "../stream-frames";
 import { anthropicError } from "./error-body";
 import { mapStopReason, mapUsage, matchedStop } from "./map-finish";
 import type { MessageUsage, OutputBlock } from "./wire";
@@ -116,7 +117,7 @@ export function createStreamEncoder(options: StreamEncoderOptions): (events: Out
 			// protocol and dropping the piece would hand the client broken input: the stream fails.
 			// Thrown, so the engine records the failure and stops reading the upstream; it then asks
 			// for the error event, which goes out after what this call had written.
-			throw interleavedCalls();
+			throw interleavedToolCalls();
 		} else {
 			calls.add(fragment.index);
 			const block: OutputBlock = {
@@ -185,15 +186,7 @@ export function createStreamEncoder(options: StreamEncoderOptions): (events: Out
 				switch (event.type) {
 					case "native":
 						passThrough = true;
-						out += event.event === undefined ? "" : `event: ${event.event}\n`;
-						// One `data:` line per line of data: a bare newline would end the field early. Anthropic's
-						// data is one line, so the common case costs no split (it runs for every event).
-						out += event.data.includes("\n")
-							? `${event.data
-									.split("\n")
-									.map((line) => `data: ${line}`)
-									.join("\n")}\n\n`
-							: `data: ${event.data}\n\n`;
+						out += nativeFrame(event.event, event.data);
 						break;
 					case "usage":
 						latestUsage = event.usage;
@@ -218,15 +211,6 @@ export function createStreamEncoder(options: StreamEncoderOptions): (events: Out
 		return out;
 	};
 }
-
-const interleavedCalls = () =>
-	new GatewayError(
-		502,
-		"The upstream interleaved the arguments of parallel tool calls, which cannot be streamed.",
-		{
-			code: "stream_translation_failed",
-		},
-	);
 
 function hasOutput(choice: ChunkChoice): boolean {
 	const d = choice.delta;

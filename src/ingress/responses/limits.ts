@@ -1,6 +1,7 @@
 import type { Config } from "../../config";
 import { GatewayError } from "../../errors";
 import { isObject } from "../../is-object";
+import { dataUrlBytes } from "../../schemas/input-limits";
 import type { ResponsesRequest } from "./schema";
 
 /**
@@ -33,9 +34,7 @@ export function checkResponsesLimits(body: Pick<ResponsesRequest, "input">, limi
 				});
 			}
 			const url = typeof part.image_url === "string" ? part.image_url : "";
-			// Base64 carries 3 bytes in 4 characters.
-			const size = url.startsWith("data:") ? Math.floor(((url.length - url.indexOf(",") - 1) * 3) / 4) : 0;
-			if (size > limits.maxImageBytes) {
+			if (url.startsWith("data:") && dataUrlBytes(url) > limits.maxImageBytes) {
 				throw new GatewayError(413, `An image is larger than the limit of ${limits.maxImageBytes} bytes.`, {
 					param: `${param}.image_url`,
 					code: "image_too_large",

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { safeParseInEnglish } from "../../schemas/zod-error";
+import { openObject } from "../../schemas/open-object";
 
 /**
  * OpenAI's `POST /v1/responses` request as the gateway accepts it. Wire facts from openai-node
@@ -11,32 +11,6 @@ import { safeParseInEnglish } from "../../schemas/zod-error";
  * gateway itself reads is checked; OpenAI checks the rest of a pass-through, and the translation
  * (to-canonical.ts) refuses what it cannot carry.
  */
-
-/** The checks of the known types of an open set, keyed by type. */
-type Known = Record<string, z.ZodMiniType>;
-
-/**
- * An object of an open set of types: a known type's fields are checked and named on failure, any
- * other type passes (OpenAI adds item, part and tool types often). `fallbackType` is the type
- * assumed when `type` is absent: an easy input message `{role, content}` has none (EasyInputMessage).
- */
-function openObject(known: Known, description: string, fallbackType?: string) {
-	const typeField = fallbackType === undefined ? z.string() : z.optional(z.string());
-	// A Map, not the object: an item typed "constructor" is an unknown type, not Object's constructor.
-	const checks = new Map(Object.entries(known));
-	return z.looseObject({ type: typeField }).check(
-		z.superRefine((value, ctx) => {
-			const schema = checks.get(value.type ?? fallbackType ?? "");
-			if (!schema) return;
-			const parsed = safeParseInEnglish(schema, value);
-			if (parsed.success) return;
-			for (const issue of parsed.error.issues) {
-				ctx.addIssue({ code: "custom", message: issue.message, path: issue.path, input: value });
-			}
-		}),
-		z.describe(description),
-	);
-}
 
 const inputText = z.looseObject({ type: z.literal("input_text"), text: z.string() });
 // ResponseInputImage: `detail` is typed required but the docs default it to auto; one of image_url

@@ -1,7 +1,8 @@
 import type { OutboundEvent } from "../../engine/stream/sse-encode";
-import { GatewayError } from "../../errors";
+import type { GatewayError } from "../../errors";
 import { isObject } from "../../is-object";
 import type { Chunk, FinishReason, ToolCallDelta, Usage } from "../../schemas/chat-response";
+import { interleavedToolCalls, nativeFrame } from "../stream-frames";
 import { itemId, itemStatus, mapUsage, outcome, type ResponseContext, responseObject } from "./to-response";
 import type { FunctionCallOutput, MessageOutput, OutputItem, ReasoningOutput, ResponseStatus } from "./wire";
 
@@ -166,7 +167,7 @@ export function createResponsesStreamEncoder(
 			// More of a call whose item is already closed: our adapters stream calls one after another,
 			// so only a misbehaving upstream interleaves them. The stream fails rather than hand the
 			// client broken arguments; thrown, so the engine records the failure and asks for the error.
-			if (calls.has(fragment.index)) throw interleavedCalls();
+			if (calls.has(fragment.index)) throw interleavedToolCalls();
 			calls.add(fragment.index);
 			const item: FunctionCallOutput = {
 				type: "function_call",
@@ -267,14 +268,7 @@ export function createResponsesStreamEncoder(
 						const final = finalOf(event.data);
 						if (final) options.onFinal?.(final);
 					}
-					out += event.event === undefined ? "" : `event: ${event.event}\n`;
-					// One `data:` line per line of data: a bare newline would end the field early.
-					out += event.data.includes("\n")
-						? `${event.data
-								.split("\n")
-								.map((line) => `data: ${line}`)
-								.join("\n")}\n\n`
-						: `data: ${event.data}\n\n`;
+					out += nativeFrame(event.event, event.data);
 					continue;
 				}
 				if (event.type === "done" && passThrough) {
@@ -295,15 +289,6 @@ export function createResponsesStreamEncoder(
 		return out;
 	};
 }
-
-const interleavedCalls = () =>
-	new GatewayError(
-		502,
-		"The upstream interleaved the arguments of parallel tool calls, which cannot be streamed.",
-		{
-			code: "stream_translation_failed",
-		},
-	);
 
 /** A pass-through's final lifecycle event's response object (the one event parsed here). */
 function finalOf(data: string): Record<string, unknown> | null {

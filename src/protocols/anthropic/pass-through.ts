@@ -13,6 +13,7 @@ import type {
 } from "../adapter";
 import { encodeBody } from "../encode-body";
 import { stampIds } from "../stamp-ids";
+import { typedEvent } from "../typed-event";
 import { upstreamGarbage } from "../upstream-errors";
 import { ANTHROPIC_VERSION, messagesUrl } from "./convert-request";
 import { mapStreamError } from "./map-error";
@@ -80,13 +81,8 @@ function createPassThroughStage(ids: ResponseIds): Transformer<SseEvent, StreamI
 	return {
 		transform(sse, controller) {
 			if (over) return;
-			let event: unknown;
-			try {
-				event = JSON.parse(sse.data);
-			} catch {
-				event = undefined;
-			}
-			if (!isObject(event) || typeof event.type !== "string") {
+			const event = typedEvent(sse.data);
+			if (!event) {
 				over = true;
 				controller.enqueue({ type: "error", error: upstreamGarbage("a stream event") });
 				return;

@@ -1,14 +1,10 @@
 import type { ChatRequest } from "../../schemas/chat-request";
 import type { UpstreamRequest, UpstreamTarget } from "../adapter";
-import { encodeBody } from "../encode-body";
+import { openaiRequest } from "./upstream-request";
 
 /** The client's request as it came, with the upstream's model name, always asking for stream usage. */
 export function convertRequest(request: ChatRequest, target: UpstreamTarget): UpstreamRequest {
 	const body: Record<string, unknown> = { ...request, model: target.upstreamModel };
 	if (request.stream) body.stream_options = { ...(request.stream_options ?? {}), include_usage: true };
-	return {
-		url: `${target.baseUrl}/chat/completions`,
-		headers: { authorization: `Bearer ${target.apiKey}`, "content-type": "application/json" },
-		body: encodeBody(body),
-	};
+	return openaiRequest(target, "chat/completions", body);
 }

@@ -2,8 +2,8 @@ import { GatewayError } from "../../errors";
 import { isObject } from "../../is-object";
 import type { Usage } from "../../schemas/chat-response";
 import type { JsonObject, PassThroughAdapter } from "../adapter";
-import { encodeBody } from "../encode-body";
 import { upstreamGarbage } from "../upstream-errors";
+import { openaiRequest } from "./upstream-request";
 
 /**
  * An embeddings request to an OpenAI-protocol upstream, passed through: the body to `{base}/embeddings`
@@ -12,13 +12,8 @@ import { upstreamGarbage } from "../upstream-errors";
  * CreateEmbeddingResponse.Usage); there are no output tokens.
  */
 export const embeddingsPassThrough: PassThroughAdapter = {
-	buildRequest(request, target) {
-		return {
-			url: `${target.baseUrl.replace(/\/+$/, "")}/embeddings`,
-			headers: { authorization: `Bearer ${target.apiKey}`, "content-type": "application/json" },
-			body: encodeBody({ ...request.body, model: target.upstreamModel }),
-		};
-	},
+	buildRequest: (request, target) =>
+		openaiRequest(target, "embeddings", { ...request.body, model: target.upstreamModel }),
 	parseResponse(body, ids) {
 		if (!isObject(body) || body.object !== "list" || !Array.isArray(body.data)) {
 			throw upstreamGarbage("an answer");

@@ -9,9 +9,10 @@ import type {
 	SseEvent,
 	StreamItem,
 } from "../adapter";
-import { encodeBody } from "../encode-body";
 import { stampIds } from "../stamp-ids";
+import { typedEvent } from "../typed-event";
 import { upstreamGarbage } from "../upstream-errors";
+import { openaiRequest } from "./upstream-request";
 
 /**
  * A Responses API client's request to an OpenAI-protocol upstream, passed through: the body goes to
@@ -22,13 +23,8 @@ import { upstreamGarbage } from "../upstream-errors";
  * (ResponseStreamEvent and Response).
  */
 export const responsesPassThrough: PassThroughAdapter = {
-	buildRequest(request, target) {
-		return {
-			url: `${target.baseUrl.replace(/\/+$/, "")}/responses`,
-			headers: { authorization: `Bearer ${target.apiKey}`, "content-type": "application/json" },
-			body: encodeBody({ ...request.body, model: target.upstreamModel }),
-		};
-	},
+	buildRequest: (request, target) =>
+		openaiRequest(target, "responses", { ...request.body, model: target.upstreamModel }),
 	parseResponse(body, ids) {
 		if (!isObject(body) || body.object !== "response") throw upstreamGarbage("an answer");
 		const stamped: JsonObject = { ...(body as JsonObject), id: ids.id, model: ids.model, ...ids.fields };
@@ -61,13 +57,8 @@ function createResponsesPassThroughStage(ids: ResponseIds): Transformer<SseEvent
 	return {
 		transform(sse, controller) {
 			if (over) return;
-			let event: unknown;
-			try {
-				event = JSON.parse(sse.data);
-			} catch {
-				event = undefined;
-			}
-			if (!isObject(event) || typeof event.type !== "string") {
+			const event = typedEvent(sse.data);
+			if (!event) {
 				over = true;
 				controller.enqueue({ type: "error", error: upstreamGarbage("a stream event") });
 				return;
