@@ -110,12 +110,12 @@ export async function resolveNamed(
 	}
 }
 
-/** The pass-through for a client's own body to this target, when its provider speaks the client's API. */
+/** The pass-through for a client's own body to this target, when its provider serves the client's API. */
 export function passThroughFor(
 	native: NativeRequest | undefined,
 	resolved: ResolvedTarget,
 ): PassThroughAdapter | undefined {
-	if (!native || native.protocol !== resolved.provider.protocol) return undefined;
+	if (!native) return undefined;
 	return resolved.passThroughs[native.api];
 }
 

@@ -1,7 +1,14 @@
 import { type Config, configOf } from "../config";
 import { asGatewayError, type GatewayError } from "../errors";
 import { admitRequest } from "../limits/enforce";
-import type { JsonObject, ResponseContext, ResponseIds, SseEvent, StreamItem } from "../protocols/adapter";
+import type {
+	JsonObject,
+	PassThroughAdapter,
+	ResponseContext,
+	ResponseIds,
+	SseEvent,
+	StreamItem,
+} from "../protocols/adapter";
 import { keepTurnState } from "../round-trip/turn-state";
 import type { Completion, Usage } from "../schemas/chat-response";
 import { withCost } from "../usage/cost";
@@ -131,14 +138,17 @@ export async function runEngine(call: EngineCall, ingress: Ingress): Promise<Eng
 		firstTokenAt: null,
 	});
 
-	if (answer.kind === "json" && passThrough) {
-		let parsed: { body: JsonObject; usage: Usage | null };
+	if (answer.kind === "json" && passThrough && request.native) {
+		let parsed: ReturnType<PassThroughAdapter["parseResponse"]>;
 		try {
-			parsed = passThrough.parseResponse(answer.body, ids);
+			parsed = passThrough.parseResponse(answer.body, ids, request.native);
 		} catch (cause) {
 			throw refused(asGatewayError(cause), { ...base, outcome: "upstream_error" });
 		}
-		const result = answered(parsed.usage ? withCost(target.model, parsed.usage) : null);
+		const result: RequestResult = {
+			...answered(parsed.usage ? withCost(target.model, parsed.usage) : null),
+			estimated: parsed.estimated ?? false,
+		};
 		keep(call, settle(call, result));
 		return { kind: "native", body: parsed.body, result: Promise.resolve(result) };
 	}

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { embeddingsRequest } from "../ingress/embeddings/schema";
+import { embeddingsRequest } from "../schemas/embeddings-request";
 import { type JsonSchema, jsonSchema } from "./json-schema";
 import { apiKeySecurity, errors, jsonAnswer, jsonBody } from "./parts";
 
@@ -37,13 +37,13 @@ export function embeddingsPaths() {
 				operationId: "createEmbeddings",
 				summary: "Create embeddings",
 				description:
-					"OpenAI's embeddings API for the catalog's embeddings models of OpenAI-protocol providers, passed through.",
+					"OpenAI's embeddings API for the catalog's embeddings models: passed through to OpenAI-protocol providers, sent to Gemini as batchEmbedContents calls of at most 100 inputs (text only; usage estimated).",
 				security: apiKeySecurity,
 				requestBody: jsonBody("EmbeddingsRequest"),
 				responses: {
 					200: jsonAnswer("The vectors, in input order.", "EmbeddingList"),
 					...errors({
-						400: "Invalid input (empty, mixed, too many), or a model that does not serve embeddings (model_not_supported).",
+						400: "Invalid input (empty, mixed, too many; token ids for Gemini), or a model that does not serve embeddings (model_not_supported).",
 						401: "Missing or invalid API key.",
 						403: "This API key may not use the model.",
 						404: "The model does not exist or is not enabled.",

@@ -125,12 +125,11 @@ export interface NativeItem {
 export type NativeApi = "messages" | "responses" | "embeddings";
 
 /**
- * The client's own request, for an upstream that speaks the client's protocol: sent on with only the
- * model changed, so nothing is lost to a translation (Messages → Claude).
+ * The client's own request, for an upstream that serves the client's API without the canonical chat
+ * form: sent on with only the model changed, so nothing is lost to a translation (Messages → Claude).
  */
 export interface NativeRequest {
-	/** The provider protocol that speaks this API natively, and the API itself. */
-	protocol: ProtocolName;
+	/** The public API the body is in. */
 	api: NativeApi;
 	/** The body as the client sent it (already validated by its ingress). */
 	body: JsonObject;
@@ -150,13 +149,27 @@ export interface ResponseIds {
 }
 
 /**
- * An upstream spoken natively by an ingress: bodies and events pass through with only ids, model and
- * usage touched. The protocol's ProtocolAdapter still maps its errors.
+ * An upstream serving a public API other than chat, without the canonical form: as it is (a
+ * pass-through: bodies and events go on with only ids, model and usage touched), or re-shaped call by
+ * call where the upstream has the same capability under another protocol (Gemini's
+ * batchEmbedContents for OpenAI's embeddings). The protocol's ProtocolAdapter still maps its errors.
  */
 export interface PassThroughAdapter {
-	buildRequest(request: NativeRequest, target: UpstreamTarget): UpstreamRequest;
-	/** A 2xx JSON body with the ids rewritten, and its usage in OpenAI's shape (null when it has none). */
-	parseResponse(body: unknown, ids: ResponseIds): { body: JsonObject; usage: Usage | null };
+	/**
+	 * The upstream call, or several when the upstream takes the request in parts (Gemini embeds at
+	 * most 100 texts a call): then each is sent, retried on its own, and the answer is their bodies in order.
+	 */
+	buildRequest(request: NativeRequest, target: UpstreamTarget): UpstreamRequest | UpstreamRequest[];
+	/**
+	 * A 2xx JSON body (an array of them, in order, for a request sent in parts) with the ids
+	 * rewritten, and its usage in OpenAI's shape (null when it has none; `estimated` when the upstream
+	 * reports none and the gateway counted).
+	 */
+	parseResponse(
+		body: unknown,
+		ids: ResponseIds,
+		request: NativeRequest,
+	): { body: JsonObject; usage: Usage | null; estimated?: boolean };
 	createStreamStage(ids: ResponseIds): Transformer<SseEvent, StreamItem>;
 	/** The upstream's own token count for a request, when it has such an endpoint: the request, and its answer read. */
 	countTokens?: {

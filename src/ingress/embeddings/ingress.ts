@@ -5,14 +5,15 @@ import { GatewayError } from "../../errors";
 import { isObject } from "../../is-object";
 import type { JsonObject } from "../../protocols/adapter";
 import { readJson } from "../../request-body";
+import { embeddingsRequest } from "../../schemas/embeddings-request";
 import { validated } from "../../schemas/zod-error";
 import { fallbacksFrom } from "../fallbacks-header";
-import { embeddingsRequest } from "./schema";
 
 /**
- * The OpenAI embeddings ingress of one request. OpenAI-protocol models get the body as it came
- * (pass-through to their /embeddings). Other providers are not served yet: their model answers a 400
- * naming it (Gemini's batchEmbedContents translation is the next step of issue 16).
+ * The OpenAI embeddings ingress of one request. The body goes to the model's provider as it came:
+ * OpenAI-protocol upstreams take it as it is (their /embeddings), Gemini's is re-shaped into
+ * batchEmbedContents calls (protocols/gemini/embeddings.ts). A provider with no embeddings API
+ * (Anthropic) has no canonical form to fall back on: its model answers a 400 naming it.
  */
 export function embeddingsIngress(headers: Headers): Ingress {
 	return {
@@ -38,11 +39,11 @@ export function embeddingsIngress(headers: Headers): Ingress {
 				canonical() {
 					throw new GatewayError(
 						400,
-						`Embeddings from the model '${body.model}' are not served by this gateway yet: only OpenAI-protocol providers' embeddings models are.`,
+						`The model '${body.model}' cannot answer embeddings requests: its provider has no embeddings API this gateway speaks.`,
 						{ param: "model", code: "model_not_supported" },
 					);
 				},
-				native: { protocol: "openai", api: "embeddings", body: body as JsonObject, headers: {} },
+				native: { api: "embeddings", body: body as JsonObject, headers: {} },
 			};
 		},
 		streamEncoder() {

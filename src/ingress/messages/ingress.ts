@@ -25,7 +25,7 @@ export function nativeRequest(body: JsonObject, headers: Headers): NativeRequest
 		const value = headers.get(name);
 		if (value) forwarded[name] = value;
 	}
-	return { protocol: "anthropic", api: "messages", body, headers: forwarded };
+	return { api: "messages", body, headers: forwarded };
 }
 
 /**

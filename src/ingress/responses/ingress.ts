@@ -63,7 +63,7 @@ export function responsesIngress(
 				// The lifecycle events carry usage, whatever the client asked.
 				includeUsage: true,
 				canonical: once(() => toCanonical(body, history)),
-				native: { protocol: "openai", api: "responses", body: nativeBody(body, history), headers: {} },
+				native: { api: "responses", body: nativeBody(body, history), headers: {} },
 			};
 		},
 		streamEncoder(model: string) {

@@ -28,7 +28,7 @@ import { wireErrorDetail, wireUsage } from "./wire";
  * the one event that carries the id. Nothing is validated beyond what the engine needs: usage, the
  * output size and whether the answer completed.
  */
-export const passThrough: PassThroughAdapter = {
+export const passThrough = {
 	buildRequest: (request, target) => upstreamRequest(messagesUrl(target.baseUrl), request, target),
 	countTokens: {
 		request: (request, target) =>
@@ -51,7 +51,7 @@ export const passThrough: PassThroughAdapter = {
 		};
 	},
 	createStreamStage: createPassThroughStage,
-};
+} satisfies PassThroughAdapter;
 
 function upstreamRequest(url: string, request: NativeRequest, target: UpstreamTarget): UpstreamRequest {
 	const headers: Record<string, string> = {

@@ -11,7 +11,7 @@ import { openaiRequest } from "./upstream-request";
  * id). Usage is `{prompt_tokens, total_tokens}` (openai-node 6.49.0 resources/embeddings.d.ts,
  * CreateEmbeddingResponse.Usage); there are no output tokens.
  */
-export const embeddingsPassThrough: PassThroughAdapter = {
+export const embeddingsPassThrough = {
 	buildRequest: (request, target) =>
 		openaiRequest(target, "embeddings", { ...request.body, model: target.upstreamModel }),
 	parseResponse(body, ids) {
@@ -24,7 +24,7 @@ export const embeddingsPassThrough: PassThroughAdapter = {
 		// The embeddings ingress never streams; a stage is part of the contract only.
 		throw new GatewayError(500, "Embeddings are not streamed.");
 	},
-};
+} satisfies PassThroughAdapter;
 
 function embeddingsUsage(value: unknown): Usage | null {
 	if (!isObject(value)) return null;

@@ -22,7 +22,7 @@ import { openaiRequest } from "./upstream-request";
  * .incomplete, .failed). Event and object shapes: openai-node 6.49.0 resources/responses/responses.d.ts
  * (ResponseStreamEvent and Response).
  */
-export const responsesPassThrough: PassThroughAdapter = {
+export const responsesPassThrough = {
 	buildRequest: (request, target) =>
 		openaiRequest(target, "responses", { ...request.body, model: target.upstreamModel }),
 	parseResponse(body, ids) {
@@ -31,7 +31,7 @@ export const responsesPassThrough: PassThroughAdapter = {
 		return { body: stamped, usage: chatUsage(body.usage) };
 	},
 	createStreamStage: createResponsesPassThroughStage,
-};
+} satisfies PassThroughAdapter;
 
 /** Events whose `response` is the whole response object (ResponseCreatedEvent and its siblings). */
 const LIFECYCLE = new Set([

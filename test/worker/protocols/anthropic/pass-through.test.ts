@@ -27,7 +27,6 @@ describe("the Anthropic pass-through", () => {
 			tools: [{ type: "web_search_20250305", name: "web_search", max_uses: 2 }],
 		};
 		const request: NativeRequest = {
-			protocol: "anthropic",
 			api: "messages",
 			body,
 			headers: { "anthropic-version": "2023-06-01", "anthropic-beta": "prompt-caching-2024-07-31,x" },

@@ -29,7 +29,7 @@ const sse = (data: string): SseEvent => ({ event: (JSON.parse(data) as { type: s
 describe("the OpenAI Responses pass-through", () => {
 	it("sends the client's body to {base}/responses with only the model mapped", () => {
 		const body = { model: "openai/gpt-test", input: "Hi", store: false, reasoning: { effort: "low" } };
-		const request: NativeRequest = { protocol: "openai", api: "responses", body, headers: {} };
+		const request: NativeRequest = { api: "responses", body, headers: {} };
 		const built = responsesPassThrough.buildRequest(request, TARGET);
 		expect(built.url).toBe("https://api.openai.test/v1/responses");
 		expect(built.headers).toEqual({
