@@ -5,12 +5,18 @@
 // request to /v1/responses goes to Anthropic's Messages API too: the gateway translates the bench's
 // Responses requests (to anthropic/bench) into Messages requests, so relaying the fake Claude's answer
 // prices the same upstream bytes (the fake reads the chunk count from the Responses body's
-// max_output_tokens, as from the translated body's max_tokens).
+// max_output_tokens, as from the translated body's max_tokens). A request to /v1/embeddings goes to
+// OpenAI's embeddings endpoint, whichever provider the gateway's model is of: the bare proxy relays
+// an answer of the shape and size the client gets (the gateway makes it from Gemini's calls for a
+// Gemini model).
 export default {
 	async fetch(request, env) {
 		const headers = new Headers(request.headers);
 		let url;
-		if (request.url.endsWith("/v1/messages") || request.url.endsWith("/v1/responses")) {
+		if (request.url.endsWith("/v1/embeddings")) {
+			headers.set("authorization", `Bearer ${env.OPENAI_API_KEY}`);
+			url = `${env.OPENAI_BASE_URL}/embeddings`;
+		} else if (request.url.endsWith("/v1/messages") || request.url.endsWith("/v1/responses")) {
 			headers.set("x-api-key", env.ANTHROPIC_API_KEY);
 			url = `${env.ANTHROPIC_BASE_URL}/v1/messages`;
 		} else {

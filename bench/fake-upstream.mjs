@@ -1,7 +1,7 @@
-// A fake upstream for the benchmark: OpenAI's Chat Completions (any path but the one below) and
-// Anthropic's Messages (`POST …/v1/messages`), run as its own process so its CPU is counted apart
-// from the load generator's and the workers'. It answers at once (no artificial delay unless a
-// stream asks for gaps between its chunks).
+// A fake upstream for the benchmark: OpenAI's Chat Completions (any path but the ones below),
+// Anthropic's Messages (`POST …/v1/messages`) and OpenAI's and Gemini's embeddings (see below), run
+// as its own process so its CPU is counted apart from the load generator's and the workers'. It
+// answers at once (no artificial delay unless a stream asks for gaps between its chunks).
 //
 // What to send is read from the request's `bench` field, which both targets pass through untouched:
 //   {"stream":false}                              a small JSON completion with usage
@@ -21,6 +21,15 @@
 // bare proxy relays the Responses body itself.
 // Events are paced with setImmediate (and 'drain'), so each reaches the socket on its own, as a real
 // token stream does, instead of being coalesced into one big write.
+// Embeddings, answered from the request's own fields (no `bench` field: the gateway refuses fields
+// Gemini has no place for), each answer built once per shape and then served from memory:
+//   POST …/embeddings (OpenAI, bearer key)   {input, dimensions?, encoding_format?} → OpenAI's list, one
+//       vector per input (`dimensions` long, 1536 without), float32 values written as JSON doubles as
+//       OpenAI writes them, or base64 little-endian float32; usage one token per 4 characters
+//   POST …/v1beta/models/{m}:batchEmbedContents (Gemini, x-goog-api-key)   {requests:[…]} → {embeddings:
+//       [{values}]}, `outputDimensionality` long (3072 without), values with 9 significant digits as
+//       Gemini writes them; more than 100 requests is Gemini's 400. No usage, as Gemini sends none.
+//   GET /__bench/embeddings-stats   the batchEmbedContents calls so far and their sizes; DELETE clears it.
 import http from "node:http";
 
 // The key the workers must send (bench/run.mjs gives it to them as OPENAI_API_KEY and
@@ -218,10 +227,106 @@ function anthropic(req, res, body) {
 	res.end(message);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Embeddings.
+
+/** A deterministic value in (-0.1, 0.1) for position `i` of every vector (the content does not matter here). */
+const embeddingValue = (i) => (((i * 2654435761) % 20001) - 10000) / 100000 + 1e-6 * ((i % 97) + 1);
+const answers = new Map();
+/** Serves an answer built once per key: the fake's CPU stays small next to the workers'. */
+function cachedJson(res, key, build) {
+	let body = answers.get(key);
+	if (!body) {
+		body = Buffer.from(JSON.stringify(build()));
+		answers.set(key, body);
+	}
+	res.writeHead(200, { "content-type": "application/json", "content-length": body.length });
+	res.end(body);
+}
+
+function float32Base64(values) {
+	const bytes = Buffer.alloc(values.length * 4);
+	for (const [i, value] of values.entries()) bytes.writeFloatLE(value, i * 4);
+	return bytes.toString("base64");
+}
+
+function refuse(res, status, body) {
+	const text = JSON.stringify(body);
+	res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+	res.end(text);
+}
+
+function openaiEmbeddings(res, raw) {
+	let request;
+	try {
+		request = JSON.parse(raw.toString());
+	} catch {
+		return refuse(res, 400, { error: { message: "We could not parse the JSON body of your request." } });
+	}
+	const { input } = request;
+	const count = typeof input === "string" || typeof input?.[0] === "number" ? 1 : (input?.length ?? 0);
+	if (count === 0) return refuse(res, 400, { error: { message: "'$.input' is invalid." } });
+	const dims = request.dimensions ?? 1536;
+	const format = request.encoding_format ?? "float";
+	const chars = typeof input === "string" ? input.length : input.reduce((n, x) => n + String(x).length, 0);
+	const tokens = Math.max(1, Math.ceil(chars / 4));
+	cachedJson(res, `openai:${count}:${dims}:${format}:${tokens}`, () => {
+		const values = Array.from({ length: dims }, (_, i) => Math.fround(embeddingValue(i)));
+		const embedding = format === "base64" ? float32Base64(values) : values;
+		return {
+			object: "list",
+			data: Array.from({ length: count }, (_, index) => ({ object: "embedding", index, embedding })),
+			model: "bench-embed",
+			usage: { prompt_tokens: tokens, total_tokens: tokens },
+		};
+	});
+}
+
+const geminiStats = { calls: 0, sizes: [] };
+
+function geminiEmbeddings(req, res, raw) {
+	if (req.headers["x-goog-api-key"] !== UPSTREAM_KEY) {
+		return refuse(res, 400, {
+			error: { code: 400, message: "API key not valid.", status: "INVALID_ARGUMENT" },
+		});
+	}
+	let requests;
+	try {
+		requests = JSON.parse(raw.toString()).requests;
+	} catch {
+		requests = undefined;
+	}
+	if (!Array.isArray(requests) || requests.length === 0 || requests.length > 100) {
+		const message = "* BatchEmbedContentsRequest.requests: at most 100 requests can be in one batch";
+		return refuse(res, 400, { error: { code: 400, message, status: "INVALID_ARGUMENT" } });
+	}
+	geminiStats.calls += 1;
+	geminiStats.sizes.push(requests.length);
+	const dims = requests[0].outputDimensionality ?? 3072;
+	cachedJson(res, `gemini:${requests.length}:${dims}`, () => {
+		const values = Array.from({ length: dims }, (_, i) => Number(embeddingValue(i).toPrecision(9)));
+		return { embeddings: requests.map(() => ({ values })) };
+	});
+}
+
 const server = http.createServer((req, res) => {
 	const parts = [];
 	req.on("data", (part) => parts.push(part));
 	req.on("end", () => {
+		if (req.url === "/__bench/embeddings-stats") {
+			const text = JSON.stringify(geminiStats);
+			if (req.method === "DELETE") {
+				geminiStats.calls = 0;
+				geminiStats.sizes = [];
+			}
+			res.writeHead(200, { "content-type": "application/json" });
+			res.end(text);
+			return;
+		}
+		if (req.url.endsWith(":batchEmbedContents")) {
+			geminiEmbeddings(req, res, Buffer.concat(parts));
+			return;
+		}
 		if (req.url.endsWith("/v1/messages")) {
 			anthropic(req, res, Buffer.concat(parts));
 			return;
@@ -229,6 +334,10 @@ const server = http.createServer((req, res) => {
 		if (req.headers.authorization !== AUTH) {
 			res.writeHead(401, { "content-type": "application/json" });
 			res.end('{"error":{"message":"Incorrect API key provided.","type":"invalid_request_error"}}');
+			return;
+		}
+		if (req.url.endsWith("/embeddings")) {
+			openaiEmbeddings(res, Buffer.concat(parts));
 			return;
 		}
 		const params = benchParams(Buffer.concat(parts)) ?? {};

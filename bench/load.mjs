@@ -45,9 +45,24 @@ export function responsesTarget(target, apiKey, answer = "responses") {
 	};
 }
 
+/** The same target's OpenAI embeddings API (POST /v1/embeddings), on the same connection pool. */
+export function embeddingsTarget(target, apiKey) {
+	return {
+		...target,
+		api: "embeddings",
+		path: "/v1/embeddings",
+		headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+	};
+}
+
 /** How each API's complete answer ends (streamed) or shows itself (JSON, in its first bytes). */
 const STREAM_END = { chat: "data: [DONE]\n\n", messages: 'data: {"type":"message_stop"}\n\n' };
-const JSON_MARK = { chat: '"choices"', messages: '"type":"message"', responses: '"object":"response"' };
+const JSON_MARK = {
+	chat: '"choices"',
+	messages: '"type":"message"',
+	responses: '"object":"response"',
+	embeddings: '"object":"list"',
+};
 /**
  * A Responses stream has no end marker of its own: it is complete when its last event is
  * response.completed. That event carries the whole response object, with all the output text (800

@@ -318,6 +318,80 @@ function besideChat(s, pairs, name, label, target = true) {
 	);
 }
 
+/**
+ * The embeddings scenarios: per scenario, workerd CPU per input (per request ÷ inputs) of both
+ * targets and their ratio; then per provider and encoding, the gateway's CPU per input with 512
+ * inputs ÷ with 1 (the issue's figure: flat or falling, ✅ at ≤ 1.05), and its marginal CPU per
+ * extra input ((CPU per 512-input request − CPU per 1-input request) ÷ 511).
+ */
+export function embeddingsTable(s) {
+	const list = Object.entries(s).filter(([, sc]) => sc.api === "embeddings");
+	if (list.length === 0) return "(no embeddings scenario)";
+	const label = (sc) =>
+		`${sc.provider === "google" ? "Gemini (batchEmbedContents)" : "OpenAI pass-through"}, ${sc.format}`;
+	const perInput = (sc, t) => sc[t].cpuUsPerUnit.workerd;
+	const perRequest = (sc, t) => sc[t].cpuUsPerRequest.workerd;
+	const scenarioRows = list.map(([key, sc]) => [
+		`${key} (${label(sc)}, ${sc.inputs} input${sc.inputs === 1 ? "" : "s"})`,
+		us(perInput(sc, "bare")),
+		us(perInput(sc, "gateway")),
+		fixed(ratio(perInput(sc, "gateway"), perInput(sc, "bare")), 2),
+		us(perRequest(sc, "gateway")),
+		ms(sc.bare.p50Ms),
+		ms(sc.gateway.p50Ms),
+		`${sc.bare.errors + sc.gateway.errors}/${sc.bare.requests + sc.gateway.requests}`,
+	]);
+	const seriesRows = [];
+	for (const [, one] of list) {
+		if (one.inputs !== 1) continue;
+		const many = list
+			.map(([, sc]) => sc)
+			.find((sc) => sc.provider === one.provider && sc.format === one.format && sc.inputs > 1);
+		if (!many) continue;
+		const flat = ratio(perInput(many, "gateway"), perInput(one, "gateway"));
+		const marginal = (t) => (perRequest(many, t) - perRequest(one, t)) / (many.inputs - one.inputs);
+		seriesRows.push([
+			label(one),
+			us(perInput(one, "gateway")),
+			us(perInput(many, "gateway")),
+			`${fixed(flat, 3)} ${check(flat <= 1.05)}`,
+			fixed(ratio(perInput(many, "bare"), perInput(one, "bare")), 3),
+			us(marginal("gateway")),
+			us(marginal("bare")),
+		]);
+	}
+	return [
+		table(
+			[
+				"scenario",
+				"bare µs/input",
+				"gateway µs/input",
+				"gateway ÷ bare",
+				"gateway µs/request",
+				"bare p50 ms",
+				"gateway p50 ms",
+				"errors",
+			],
+			scenarioRows,
+		),
+		"",
+		seriesRows.length === 0
+			? "(no 1-input and many-input pair of the same provider and encoding)"
+			: table(
+					[
+						"series",
+						"gateway µs/input, 1 input",
+						`gateway µs/input, ${list.find(([, sc]) => sc.inputs > 1)?.[1].inputs} inputs`,
+						"gateway: many ÷ 1 (target ≤ 1, ✅ within 5%)",
+						"bare: many ÷ 1",
+						"gateway marginal µs per extra input",
+						"bare marginal µs per extra input",
+					],
+					seriesRows,
+				),
+	].join("\n");
+}
+
 /** `--only` with several scenarios: one line each, then Messages and Responses beside chat where both ran. */
 export function onlyTable(s) {
 	const rows = Object.entries(s).map(([key, sc]) => {

@@ -7,7 +7,8 @@
 //      compatibility settings of wrangler.toml and local (on-disk) D1, KV and R2;
 //   3. applies the migrations to the gateway's D1, creates a key and two models (openai/bench for
 //      chat, anthropic/bench for the Messages pass-through and the translated Responses stream)
-//      through the admin API;
+//      through the admin API, and two embeddings models (openai/bench-embed, google/bench-embed)
+//      when embeddings scenarios run;
 //   4. measures, alternating the targets round by round (bare, gateway, bare, gateway, …) so that
 //      machine drift hits both alike; reads each process group's CPU time from /proc;
 //   5. runs the scaling checks and the in-process decoder check (bench/stage.mjs);
@@ -24,10 +25,19 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { buildBundle } from "./bundle.mjs";
 import { CLK_TCK, createMeter, descendants, processName } from "./cpu.mjs";
-import { closedLoop, closeTarget, createTarget, messagesTarget, responsesTarget, send } from "./load.mjs";
+import {
+	closedLoop,
+	closeTarget,
+	createTarget,
+	embeddingsTarget,
+	messagesTarget,
+	responsesTarget,
+	send,
+} from "./load.mjs";
 import { profileText, profileWhile, saveProfile, summarizeProfile } from "./profile.mjs";
 import {
 	compare,
+	embeddingsTable,
 	headlineTable,
 	messagesTable,
 	onlyTable,
@@ -238,6 +248,45 @@ const responsesStreamBody = (chunks) =>
 			store: false,
 		}),
 	);
+/**
+ * OpenAI's embeddings request for `inputs` distinct passages of ~200 characters, to openai/bench-embed
+ * (a pass-through to the fake's /embeddings) or google/bench-embed (re-shaped into batchEmbedContents
+ * calls of at most 100 inputs: 512 inputs are 6 calls). `dimensions` (EMBEDDING_DIMS) sets the
+ * vectors' length in both fakes' answers; no `bench` field, as Gemini's path refuses unknown fields.
+ */
+const EMBEDDING_DIMS = Number(process.env.BENCH_EMBEDDING_DIMS ?? 256);
+const embeddingInputs = (inputs) =>
+	Array.from({ length: inputs }, (_, i) =>
+		`passage ${i}: ${"The quick brown fox jumps over the lazy dog. ".repeat(5)}`.slice(0, 200),
+	);
+const embeddingsBody = (provider, inputs, format = "float") =>
+	Buffer.from(
+		JSON.stringify({
+			model: `${provider}/bench-embed`,
+			input: inputs === 1 ? embeddingInputs(1)[0] : embeddingInputs(inputs),
+			encoding_format: format,
+			dimensions: EMBEDDING_DIMS,
+		}),
+	);
+/** The embeddings scenarios: each provider and encoding with 1 and 512 inputs, all in the same rounds. */
+const EMBEDDINGS_SCENARIOS = ["openai", "google"]
+	.flatMap((provider) =>
+		["float", "base64"].flatMap((format) =>
+			[1, 512].map((inputs) => ({
+				key: `embeddings-${provider === "google" ? "gemini" : provider}-${inputs}${format === "base64" ? "-base64" : ""}`,
+				api: "embeddings",
+				provider,
+				format,
+				inputs,
+				units: inputs,
+				concurrency: 1,
+				stream: false,
+				body: embeddingsBody(provider, inputs, format),
+			})),
+		),
+	)
+	.map((def, i) => (i === 0 ? def : { ...def, twin: "embeddings-openai-1" }));
+
 /** A non-streamed request whose body is `bytes` long, padded in the user message. */
 function sizedBody(bytes) {
 	const empty = plainBody({}, "").length;
@@ -376,6 +425,12 @@ const SCENARIOS = [
 		stream: true,
 		body: responsesStreamBody(STREAM_CHUNKS),
 	},
+	// POST /v1/embeddings (issue 16): gateway CPU per input with 1 and 512 inputs, for the OpenAI
+	// pass-through and for Gemini (512 inputs = 6 batchEmbedContents calls, 4 at a time), float and
+	// base64 (the openai package's default; for Gemini the gateway encodes it). All eight run in the
+	// same rounds (twins of embeddings-openai-1). The bare proxy relays each to the fake's OpenAI
+	// /embeddings: an answer of the shape and size the client gets.
+	...EMBEDDINGS_SCENARIOS,
 ];
 if (only) {
 	const unknown = only.filter((key) => !SCENARIOS.some((def) => def.key === key));
@@ -388,9 +443,16 @@ if (only) {
 const selected = SCENARIOS.filter((def) => !only || only.includes(def.key));
 const needsMessages = selected.some((def) => def.api === "messages");
 const needsResponses = selected.some((def) => def.api === "responses");
-/** The target of a scenario's API: the chat one, or its Messages or Responses twin on the same connections. */
+const needsEmbeddings = selected.some((def) => def.api === "embeddings");
+/** The target of a scenario's API: the chat one, or its Messages, Responses or embeddings twin on the same connections. */
 const targetFor = (target, api) =>
-	api === "messages" ? target.messages : api === "responses" ? target.responses : target;
+	api === "messages"
+		? target.messages
+		: api === "responses"
+			? target.responses
+			: api === "embeddings"
+				? target.embeddings
+				: target;
 
 async function mainScenarios() {
 	const scenarios = {};
@@ -407,7 +469,7 @@ async function mainScenarios() {
 		const pairs = await alternateEach(
 			ROUNDS,
 			group.map((d) => ({
-				units: d.stream ? STREAM_CHUNKS : 1,
+				units: d.units ?? (d.stream ? STREAM_CHUNKS : 1),
 				work: (target) =>
 					closedLoop(targetFor(target, d.api), {
 						body: d.body,
@@ -423,6 +485,9 @@ async function mainScenarios() {
 				concurrency: d.concurrency,
 				stream: d.stream,
 				chunks: d.stream ? STREAM_CHUNKS : 0,
+				...(d.api === "embeddings"
+					? { provider: d.provider, format: d.format, inputs: d.inputs, dimensions: EMBEDDING_DIMS }
+					: {}),
 				...pairs[i],
 				ratios: compare(pairs[i].bare, pairs[i].gateway),
 			};
@@ -684,6 +749,61 @@ async function checkResponses() {
 	}
 }
 
+/**
+ * Before measuring the embeddings scenarios: both targets answer every one of them with one vector
+ * per input, in order, of the length asked for (floats, or base64 of that many float32s); the
+ * gateway names the catalog model, and for Gemini estimates the usage (a quarter of the characters)
+ * and sends 512 inputs as 6 batchEmbedContents calls (100 × 5 + 12), as the fake counted them.
+ */
+async function checkEmbeddings(fakeBase) {
+	const fail = (why) => {
+		throw new Error(`embeddings check: ${why}`);
+	};
+	for (const def of selected.filter((d) => d.api === "embeddings")) {
+		for (const name of ORDER) {
+			const { host, port, path: route, headers } = targets[name].embeddings;
+			if (def.provider === "google" && name === "gateway") {
+				await fetch(`${fakeBase}/__bench/embeddings-stats`, { method: "DELETE" });
+			}
+			const res = await fetch(`http://${host}:${port}${route}`, { method: "POST", headers, body: def.body });
+			const text = await res.text();
+			if (res.status !== 200) fail(`${name} answered ${def.key} with ${res.status}: ${text.slice(0, 300)}`);
+			const answer = JSON.parse(text);
+			if (answer.object !== "list" || answer.data?.length !== def.inputs) {
+				fail(`${name} answered ${def.key} with ${answer.data?.length} vectors`);
+			}
+			for (const [i, item] of answer.data.entries()) {
+				const length =
+					def.format === "base64" ? Buffer.from(item.embedding, "base64").length / 4 : item.embedding.length;
+				if (item.index !== i || length !== EMBEDDING_DIMS) {
+					fail(`${name}'s ${def.key} vector ${i}: index ${item.index}, ${length} numbers`);
+				}
+			}
+			if (name !== "gateway" && !baseline) continue;
+			if (answer.model !== `${def.provider}/bench-embed`) fail(`${def.key} answered as ${answer.model}`);
+			if (def.provider !== "google" || name !== "gateway") continue;
+			const tokens = embeddingInputs(def.inputs).reduce(
+				(n, t) => n + Math.max(1, Math.ceil(t.length / 4)),
+				0,
+			);
+			if (answer.usage?.prompt_tokens !== tokens) {
+				fail(`${def.key}: usage ${JSON.stringify(answer.usage)}, expected ${tokens} estimated tokens`);
+			}
+			const stats = await (await fetch(`${fakeBase}/__bench/embeddings-stats`)).json();
+			const expected = Array.from({ length: Math.ceil(def.inputs / 100) }, (_, i) =>
+				Math.min(100, def.inputs - i * 100),
+			);
+			const sizes = [...stats.sizes].sort((a, b) => b - a);
+			if (sizes.join() !== expected.join()) {
+				fail(
+					`${def.key}: batchEmbedContents calls of ${stats.sizes.join(", ")}, expected ${expected.join(", ")}`,
+				);
+			}
+		}
+	}
+	log("embeddings: both targets answer every scenario; 512 inputs reach Gemini as 6 calls");
+}
+
 /** --plumbing: the platform's price of each building block, added one at a time to the bare proxy. */
 async function plumbingChecks(host) {
 	meter = createMeter({
@@ -810,6 +930,17 @@ async function profileGateway(inspectorUrl, bundlePath) {
 			units: STREAM_CHUNKS,
 			unit: "chunk",
 		},
+		// The 512-input embeddings scenarios, at c=4 (a 512-input request takes tens of milliseconds);
+		// per input. Only with --only (`--profile --only=embeddings-gemini-512`).
+		...EMBEDDINGS_SCENARIOS.filter((def) => def.inputs > 1 && only?.includes(def.key)).map((def) => ({
+			key: def.key,
+			api: "embeddings",
+			body: def.body,
+			stream: false,
+			units: def.inputs,
+			unit: "input",
+			concurrency: 4,
+		})),
 	];
 	const report = {};
 	// `--profile --only=messages-stream-c16,stream-c16` profiles just those (c=16 keys only).
@@ -821,7 +952,7 @@ async function profileGateway(inspectorUrl, bundlePath) {
 			closedLoop(targetFor(targets.gateway, run.api), {
 				body: run.body,
 				stream: run.stream,
-				concurrency: 16,
+				concurrency: run.concurrency ?? 16,
 				durationMs: quick ? 1000 : 4000,
 			}),
 		);
@@ -920,6 +1051,9 @@ async function main() {
 					// The gateway appends /v1/messages, as to https://api.anthropic.com.
 					ANTHROPIC_BASE_URL: `http://127.0.0.1:${fake.message.port}`,
 					ANTHROPIC_API_KEY: upstreamKey,
+					// The gateway appends /v1beta/models/…, as to https://generativelanguage.googleapis.com.
+					GEMINI_BASE_URL: `http://127.0.0.1:${fake.message.port}`,
+					GEMINI_API_KEY: upstreamKey,
 					ADMIN_TOKEN: adminToken,
 				},
 				d1Databases: setup.workerOptions.d1Databases,
@@ -965,6 +1099,26 @@ async function main() {
 		if (needsMessages || needsResponses) {
 			await admin("PUT", "/admin/models/anthropic/bench", { ...model, provider: "anthropic" }, base);
 		}
+		if (needsEmbeddings) {
+			// The seeded embeddings models' prices (migration 0011).
+			for (const [provider, price] of [
+				["openai", 0.02],
+				["google", 0.15],
+			]) {
+				await admin(
+					"PUT",
+					`/admin/models/${provider}/bench-embed`,
+					{
+						provider,
+						upstream_model: "bench-embed",
+						kind: "embeddings",
+						input_price: price,
+						output_price: 0,
+					},
+					base,
+				);
+			}
+		}
 		return key;
 	};
 	const key = await setUp(gatewayUrl);
@@ -984,6 +1138,7 @@ async function main() {
 			targetKey,
 			target === targets.bare && !baseline ? "messages" : "responses",
 		);
+		target.embeddings = embeddingsTarget(target, targetKey);
 	}
 
 	const groupPids = (host, workerd) => () => {
@@ -1018,6 +1173,7 @@ async function main() {
 	}
 	if (needsMessages) await checkMessages();
 	if (needsResponses) await checkResponses();
+	if (needsEmbeddings) await checkEmbeddings(`http://127.0.0.1:${fake.message.port}`);
 	log("warming up both targets");
 	for (const name of ORDER) {
 		await closedLoop(targets[name], {
@@ -1038,6 +1194,14 @@ async function main() {
 				stream: true,
 				concurrency: 4,
 				maxRequests: quick ? 10 : 60,
+			});
+		}
+		for (const def of selected.filter((d) => d.api === "embeddings")) {
+			await closedLoop(targets[name].embeddings, {
+				body: def.body,
+				stream: false,
+				concurrency: 1,
+				maxRequests: Math.ceil((quick ? 40 : 200) / Math.sqrt(def.inputs)),
 			});
 		}
 		if (!needsMessages) continue;
@@ -1068,6 +1232,10 @@ async function main() {
 		} else {
 			console.log(`\n## Selected scenarios (--only=${only.join(",")})\n`);
 			console.log(onlyTable(scenarios));
+			if (needsEmbeddings) {
+				console.log(`\n### Embeddings: workerd CPU per input (c=1, ${EMBEDDING_DIMS}-dimension vectors)\n`);
+				console.log(embeddingsTable(scenarios));
+			}
 			writeJson(outDir, { when: new Date().toISOString(), only, scenarios }, "only.json");
 		}
 		return;
@@ -1115,6 +1283,8 @@ async function main() {
 		"\n### Translated Responses stream next to chat (same chunks, concurrency and upstream text)\n",
 	);
 	console.log(responsesTable(scenarios));
+	console.log(`\n### Embeddings: workerd CPU per input (c=1, ${EMBEDDING_DIMS}-dimension vectors)\n`);
+	console.log(embeddingsTable(scenarios));
 	console.log(
 		`\nBundle (wrangler deploy --dry-run): ${kib(bundle.rawBytes)} raw, ${kib(bundle.gzipBytes)} gzipped (gzip -9); wrangler reports "${bundle.wranglerSays}".`,
 	);

@@ -11,7 +11,10 @@ const tokens = z.array(token).check(z.minLength(1));
 
 export const embeddingsRequest = z.looseObject({
 	model: z.string().check(z.minLength(1)),
-	input: z.union([text, z.array(text).check(z.minLength(1)), tokens, z.array(tokens).check(z.minLength(1))]),
+	input: z.union([text, z.array(text).check(z.minLength(1)), tokens, z.array(tokens).check(z.minLength(1))], {
+		error:
+			"expected a non-empty string, or a non-empty array of non-empty strings, of token ids, or of token-id arrays (one kind, not mixed)",
+	}),
 	encoding_format: z.optional(z.enum(["float", "base64"])),
 	dimensions: z.optional(z.number().check(z.int(), z.positive())),
 	user: z.optional(z.string()),

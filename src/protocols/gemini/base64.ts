@@ -2,7 +2,8 @@
 export function bytesToBase64(bytes: Uint8Array): string {
 	const parts: string[] = [];
 	for (let i = 0; i < bytes.length; i += 0x8000) {
-		parts.push(String.fromCharCode(...bytes.subarray(i, i + 0x8000)));
+		// apply, not a spread: spreading a typed array walks its iterator, several times slower.
+		parts.push(String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000) as unknown as number[]));
 	}
 	return btoa(parts.join(""));
 }

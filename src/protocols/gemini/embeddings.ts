@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { invalidRequest } from "../../errors";
+import { GatewayError, invalidRequest } from "../../errors";
 import type { Usage } from "../../schemas/chat-response";
 import { embeddingsRequest } from "../../schemas/embeddings-request";
 import type {
@@ -69,20 +69,28 @@ export const geminiEmbeddings = {
 			const count = parsed.data.usageMetadata?.promptTokenCount;
 			counted = counted !== null && count !== undefined ? counted + count : null;
 		}
-		if (vectors.length !== texts.length)
-			throw upstreamGarbage("a different number of embeddings than inputs");
+		if (vectors.length !== texts.length) {
+			throw new GatewayError(
+				502,
+				`The upstream provider sent ${vectors.length} embeddings for ${texts.length} inputs.`,
+				{ code: "upstream_bad_response" },
+			);
+		}
 		const base64 = request.body.encoding_format === "base64";
+		// Gemini normalizes only its full-size vectors (ai.google.dev/gemini-api/docs/embeddings,
+		// "Ensuring quality for smaller dimensions"); OpenAI's are always unit length, and clients
+		// compare them by dot product.
+		const shortened = request.body.dimensions !== undefined;
 		const tokens =
 			counted ?? texts.reduce((sum, text) => sum + Math.max(1, Math.ceil(text.length / CHARS_PER_TOKEN)), 0);
 		const usage: Usage = { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens };
 		return {
 			body: {
 				object: "list",
-				data: vectors.map((values, index) => ({
-					object: "embedding",
-					index,
-					embedding: base64 ? float32Base64(values) : values,
-				})),
+				data: vectors.map((values, index) => {
+					const vector = shortened ? unitLength(values) : values;
+					return { object: "embedding", index, embedding: base64 ? float32Base64(vector) : vector };
+				}),
 				model: ids.model,
 				usage: { prompt_tokens: tokens, total_tokens: tokens },
 			},
@@ -122,6 +130,14 @@ function batchCall(url: string, target: UpstreamTarget, requests: JsonObject[]):
 		headers: { "content-type": "application/json", "x-goog-api-key": target.apiKey },
 		body: encodeBody({ requests }),
 	};
+}
+
+/** The vector scaled to length 1 (a zero vector stays as it is). */
+function unitLength(values: number[]): number[] {
+	let squares = 0;
+	for (const value of values) squares += value * value;
+	const norm = Math.sqrt(squares);
+	return norm > 0 ? values.map((value) => value / norm) : values;
 }
 
 /** OpenAI's base64 encoding: the vector as little-endian float32 bytes, which the openai SDK decodes. */

@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { fakeTokenCount, fakeVector, float32Base64 } from "../../fakes/scenarios/embeddings";
-import { createKey, gateway, usageRow } from "../helpers";
+import { createKey, gateway, putModel, uniqueModelId, usageRow } from "../helpers";
 
 /**
- * POST /v1/embeddings, first slice: OpenAI-protocol embeddings models pass through to the fake's
- * /v1/embeddings (seeded catalog model openai/text-embedding-3-small); other providers are refused.
+ * POST /v1/embeddings: OpenAI-protocol embeddings models pass through to the fake's /v1/embeddings
+ * (seeded catalog model openai/text-embedding-3-small); a provider with no embeddings API
+ * (Anthropic) is refused. Gemini's models: gemini-embeddings.test.ts.
  */
 
 let key: string;
@@ -53,7 +54,7 @@ describe("POST /v1/embeddings", () => {
 		expect(body.data[0]?.embedding).toBe(float32Base64(fakeVector("Héllo")));
 	});
 
-	it("refuses a chat model, and an embeddings model of a provider not served yet, naming the model", async () => {
+	it("refuses a chat model, and an embeddings model of a provider with no embeddings API, naming the model", async () => {
 		const chat = await embed({ model: "openai/gpt-5.5", input: "Hi" });
 		expect(chat.status).toBe(400);
 		expect(await chat.json()).toEqual({
@@ -64,9 +65,41 @@ describe("POST /v1/embeddings", () => {
 				code: "model_not_supported",
 			},
 		});
-		const gemini = await embed({ model: "google/gemini-embedding-001", input: "Hi" });
-		expect(gemini.status).toBe(400);
-		expect(((await gemini.json()) as { error: { code: string } }).error.code).toBe("model_not_supported");
+		expect(await usageRow(chat.headers.get("x-request-id") ?? "")).toMatchObject({
+			ingress: "embeddings",
+			outcome: "rejected",
+			status: 400,
+			error_code: "model_not_supported",
+		});
+
+		// Anthropic has no embeddings API: a catalog row saying otherwise is refused when asked.
+		const claude = uniqueModelId("anthropic", "embed");
+		await putModel(claude, {
+			provider: "anthropic",
+			upstream_model: "claude-embed",
+			kind: "embeddings",
+			input_price: 0.1,
+			output_price: 0,
+		});
+		const anthropic = await embed({ model: claude, input: "Hi" });
+		expect(anthropic.status).toBe(400);
+		expect(await anthropic.json()).toEqual({
+			error: {
+				message: `The model '${claude}' cannot answer embeddings requests: its provider has no embeddings API this gateway speaks.`,
+				type: "invalid_request_error",
+				param: "model",
+				code: "model_not_supported",
+			},
+		});
+		expect(await usageRow(anthropic.headers.get("x-request-id") ?? "")).toMatchObject({
+			ingress: "embeddings",
+			model: claude,
+			provider: "anthropic",
+			outcome: "rejected",
+			status: 400,
+			error_code: "model_not_supported",
+			attempts: "[]",
+		});
 	});
 
 	it("refuses empty, mixed and too many inputs with a 400, each leaving a usage row", async () => {

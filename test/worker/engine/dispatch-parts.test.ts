@@ -82,6 +82,7 @@ async function run(input: string[], signal = new AbortController().signal): Prom
 		model,
 		stream: false,
 		wants: "embeddings",
+		fallbacks: undefined,
 		includeUsage: false,
 		canonical: () => {
 			throw new Error("embeddings have no canonical form");
