@@ -7,6 +7,8 @@ import { corsFrom, limitBody, requestContext } from "./middleware";
 import { errorResponse } from "./respond";
 import { adminKeysRoute } from "./routes/admin-keys";
 import { adminModelsRoute } from "./routes/admin-models";
+import { adminProvidersRoute } from "./routes/admin-providers";
+import { adminRequestsRoute } from "./routes/admin-requests";
 import { adminUsageRoute } from "./routes/admin-usage";
 import { chatCompletions } from "./routes/chat-completions";
 import { docsPage } from "./routes/docs";
@@ -49,6 +51,8 @@ app.use("/admin/*", requireAdmin());
 app.route("/admin/keys", adminKeysRoute);
 app.route("/admin/models", adminModelsRoute);
 app.route("/admin/usage", adminUsageRoute);
+app.route("/admin/requests", adminRequestsRoute);
+app.route("/admin/providers", adminProvidersRoute);
 
 app.get("/", (c) => c.json({ name: "AIGate", docs: "https://github.com/aigate/aigate#readme" }));
 // Public, no auth: the API's description and its interactive reference.
@@ -68,8 +72,11 @@ const allowed: Array<[RegExp, string]> = [
 	[/^\/admin\/keys$/, "GET, POST"],
 	[/^\/admin\/keys\/[^/]+$/, "PATCH, DELETE"],
 	[/^\/admin\/models$/, "GET"],
-	[/^\/admin\/models\/[^/]+\/[^/]+$/, "PUT"],
+	[/^\/admin\/models\/[^/]+\/[^/]+$/, "PUT, PATCH"],
 	[/^\/admin\/usage$/, "GET"],
+	[/^\/admin\/usage\/models$/, "GET"],
+	[/^\/admin\/requests$/, "GET"],
+	[/^\/admin\/providers$/, "GET"],
 	[/^\/openapi\.json$/, "GET"],
 	[/^\/docs$/, "GET"],
 ];

@@ -68,11 +68,6 @@ export async function findKey(env: Env, id: string): Promise<KeyListing | null> 
 	return row ? toListing(row) : null;
 }
 
-export async function listKeys(env: Env): Promise<KeyListing[]> {
-	const { results } = await env.DB.prepare("SELECT * FROM api_keys ORDER BY created_at, id").all<KeyRow>();
-	return results.map(toListing);
-}
-
 /** Replaces a key's settings; caches forget it so the change applies on its next request. Null if unknown. */
 export async function updateKey(env: Env, id: string, settings: KeySettings): Promise<KeyListing | null> {
 	const { limits } = settings;
@@ -107,7 +102,8 @@ export async function revokeKey(env: Env, id: string, now: number): Promise<bool
 	return true;
 }
 
-function toListing(row: KeyRow): KeyListing {
+/** The row as the admin API shows it; the listing's pages (key-page.ts) use it too. */
+export function toListing(row: KeyRow): KeyListing {
 	const record = toKeyRecord(row);
 	const limits = record.limits;
 	return {

@@ -44,6 +44,9 @@ const DEMO_MODEL: CatalogModel = {
 
 const demoEnabled = (env: Env) => configOf(env).demoModel;
 
+/** The demo model lives in code, not in the catalog table: the admin API cannot change it. */
+export const isBuiltInModel = (id: string) => id === DEMO_MODEL.id;
+
 const capabilitiesSchema = z.object({
 	vision: z._default(z.boolean(), false),
 	tools: z._default(z.boolean(), false),
@@ -66,6 +69,33 @@ export const modelSpec = z.strictObject({
 	fallbacks: z.optional(z.array(z.string().check(z.minLength(1))).check(z.maxLength(10))),
 });
 export type ModelSpec = z.infer<typeof modelSpec>;
+
+/**
+ * PATCH: any field of modelSpec but the provider (it is part of the id), none defaulted, so that a
+ * field left out keeps its value; null clears a nullable price. `capabilities` names only the flags
+ * it changes. The `satisfies` keeps the two schemas' fields in step.
+ */
+export const modelPatch = z.strictObject({
+	upstream_model: z.optional(modelSpec.shape.upstream_model),
+	enabled: z.optional(z.boolean()),
+	input_price: z.optional(modelSpec.shape.input_price),
+	output_price: z.optional(modelSpec.shape.output_price),
+	cached_input_price: modelSpec.shape.cached_input_price,
+	cache_write_price: modelSpec.shape.cache_write_price,
+	cache_write_1h_price: modelSpec.shape.cache_write_1h_price,
+	kind: z.optional(z.enum(modelKinds)),
+	max_output_tokens: modelSpec.shape.max_output_tokens,
+	capabilities: z.optional(
+		z.object({
+			vision: z.optional(z.boolean()),
+			tools: z.optional(z.boolean()),
+			json: z.optional(z.boolean()),
+			image_output: z.optional(z.boolean()),
+		}),
+	),
+	fallbacks: modelSpec.shape.fallbacks,
+} satisfies Record<Exclude<keyof ModelSpec, "provider">, z.ZodMiniType>);
+export type ModelPatch = z.infer<typeof modelPatch>;
 
 /** A hand-edited row with broken JSON degrades to the empty value rather than failing every request. */
 function parseJson(text: string | null | undefined): unknown {
@@ -148,6 +178,54 @@ export async function upsertModel(env: Env, id: string, spec: ModelSpec, now: nu
 	const saved = await findModel(env, id);
 	if (!saved) throw new Error("model row vanished after upsert");
 	return saved;
+}
+
+/**
+ * Changes the fields a patch names, in one statement (no read-modify-write race between two admin
+ * calls): a non-null field left out is bound as NULL and kept by COALESCE; a nullable price carries
+ * a flag saying whether the patch names it; capabilities are merged with json_patch. Null when the
+ * catalog has no such row.
+ */
+export async function patchModel(
+	env: Env,
+	id: string,
+	patch: ModelPatch,
+	now: number,
+): Promise<CatalogModel | null> {
+	const nullable = (value: number | null | undefined) => [value === undefined ? 0 : 1, value ?? null];
+	const row = await env.DB.prepare(
+		`UPDATE models SET
+			upstream_model = COALESCE(?2, upstream_model),
+			enabled = COALESCE(?3, enabled),
+			input_price = COALESCE(?4, input_price),
+			output_price = COALESCE(?5, output_price),
+			cached_input_price = CASE WHEN ?6 THEN ?7 ELSE cached_input_price END,
+			cache_write_price = CASE WHEN ?8 THEN ?9 ELSE cache_write_price END,
+			cache_write_1h_price = CASE WHEN ?10 THEN ?11 ELSE cache_write_1h_price END,
+			kind = COALESCE(?12, kind),
+			max_output_tokens = COALESCE(?13, max_output_tokens),
+			capabilities = json_patch(CASE WHEN json_valid(capabilities) THEN capabilities ELSE '{}' END, ?14),
+			fallbacks = COALESCE(?15, fallbacks),
+			updated_at = ?16
+		 WHERE id = ?1 RETURNING id`,
+	)
+		.bind(
+			id,
+			patch.upstream_model ?? null,
+			patch.enabled === undefined ? null : patch.enabled ? 1 : 0,
+			patch.input_price ?? null,
+			patch.output_price ?? null,
+			...nullable(patch.cached_input_price),
+			...nullable(patch.cache_write_price),
+			...nullable(patch.cache_write_1h_price),
+			patch.kind ?? null,
+			patch.max_output_tokens ?? null,
+			JSON.stringify(patch.capabilities ?? {}),
+			patch.fallbacks === undefined ? null : JSON.stringify(patch.fallbacks),
+			now,
+		)
+		.first<{ id: string }>();
+	return row ? findModel(env, id) : null;
 }
 
 /** The public view of a catalog entry (admin API). */

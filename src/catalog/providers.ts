@@ -57,3 +57,15 @@ function providersOf(env: Env): Map<string, Provider> {
 export const listProviders = (env: Env): Provider[] => [...providersOf(env).values()];
 
 export const findProvider = (env: Env, name: string): Provider | undefined => providersOf(env).get(name);
+
+/**
+ * The public view of a provider (admin API): its name, its protocol and whether it has a key; never
+ * the key, nor the base URL (an upstream address stays out of every response).
+ */
+export function describeProvider(provider: Provider) {
+	return {
+		name: provider.name,
+		protocol: provider.protocol,
+		configured: typeof provider.apiKey === "string" && provider.apiKey !== "",
+	};
+}

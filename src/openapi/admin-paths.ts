@@ -1,11 +1,27 @@
-import { usageQuery } from "../routes/admin-usage";
-import { queryParameters } from "./json-schema";
+import type * as z from "zod/mini";
+import { modelPatch } from "../catalog/models";
+import { keysQuery } from "../routes/admin-keys";
+import { requestsQuery } from "../routes/admin-requests";
+import { modelStatsQuery, usageQuery } from "../routes/admin-usage";
+import { adminSchemas } from "./admin-schemas";
+import { jsonSchema, queryParameters } from "./json-schema";
 import { adminErrors, adminSecurity, errors, jsonAnswer, jsonBody, pathParameter } from "./parts";
 
 const keyId = pathParameter("id", "The key's id (`key_…`).");
 
+/** An answer whose schema is written out in place rather than named among the components. */
+const inlineAnswer = (description: string, schema: z.core.$ZodType) => ({
+	description,
+	content: { "application/json": { schema: jsonSchema(schema, "output") } },
+});
+
 /** The admin API under /admin. */
 export function adminPaths() {
+	const answers = adminSchemas();
+	const modelPath = [
+		pathParameter("provider", "A configured provider: openai, anthropic, gemini or one of PROVIDERS."),
+		pathParameter("name", "The model's name on this gateway; the id is `provider/name`."),
+	];
 	return {
 		"/admin/keys": {
 			post: {
@@ -22,11 +38,15 @@ export function adminPaths() {
 			get: {
 				tags: ["Admin: keys"],
 				operationId: "listKeys",
-				summary: "List API keys",
+				summary: "List API keys, a page at a time",
+				description:
+					"Newest first (created_at, then id, descending), revoked ones included; never the keys " +
+					"themselves. Each key with its spend in its current budget period.",
 				security: adminSecurity,
+				parameters: queryParameters(keysQuery),
 				responses: {
-					200: jsonAnswer("Every key, revoked ones included; never the keys themselves.", "KeyList"),
-					...errors(adminErrors),
+					200: inlineAnswer("One page of keys.", answers.KeyPage),
+					...errors({ 400: "A query parameter failed validation.", ...adminErrors }),
 				},
 			},
 		},
@@ -74,14 +94,46 @@ export function adminPaths() {
 				operationId: "putCatalogModel",
 				summary: "Create or replace a catalog model",
 				security: adminSecurity,
-				parameters: [
-					pathParameter("provider", "A configured provider: openai, anthropic, gemini or one of PROVIDERS."),
-					pathParameter("name", "The model's name on this gateway; the id is `provider/name`."),
-				],
+				parameters: modelPath,
 				requestBody: jsonBody("ModelSpec"),
 				responses: {
 					200: jsonAnswer("The saved catalog entry.", "CatalogModel"),
 					...errors({ 400: "Invalid id, unknown provider or a field failed validation.", ...adminErrors }),
+				},
+			},
+			patch: {
+				tags: ["Admin: models"],
+				operationId: "patchCatalogModel",
+				summary: "Change some fields of a catalog model",
+				description:
+					"Fields left out keep their value; `null` clears a nullable price; `capabilities` changes only " +
+					"the flags it names. Requests and `/v1/models` see the change at once in this isolate.",
+				security: adminSecurity,
+				parameters: modelPath,
+				requestBody: {
+					required: true,
+					content: { "application/json": { schema: jsonSchema(modelPatch, "input") } },
+				},
+				responses: {
+					200: jsonAnswer("The catalog entry as it is now.", "CatalogModel"),
+					...errors({
+						400: "A field failed validation, or the model is built in.",
+						404: "No catalog model with this id.",
+						...adminErrors,
+					}),
+				},
+			},
+		},
+		"/admin/providers": {
+			get: {
+				tags: ["Admin: models"],
+				operationId: "listProviders",
+				summary: "List the configured providers",
+				description: "Name, protocol and whether an API key is set; never the key or the base URL.",
+				security: adminSecurity,
+				responses: {
+					200: inlineAnswer("Every configured provider.", answers.ProviderList),
+					...errors(adminErrors),
 				},
 			},
 		},
@@ -89,12 +141,45 @@ export function adminPaths() {
 			get: {
 				tags: ["Admin: usage"],
 				operationId: "usageReport",
-				summary: "Usage totals per day, model or key",
-				description: "`from` and `to` are ISO 8601 dates or times; the window is [from, to).",
+				summary: "Usage totals per day, hour, model or key",
+				description:
+					"`from` and `to` are ISO 8601 dates or times; the window is [from, to). Days and hours are UTC.",
 				security: adminSecurity,
 				parameters: queryParameters(usageQuery),
 				responses: {
-					200: jsonAnswer("One row per group.", "UsageReport"),
+					200: inlineAnswer("One row per group, in the order of the groups.", answers.UsageReport),
+					...errors({ 400: "A query parameter failed validation.", ...adminErrors }),
+				},
+			},
+		},
+		"/admin/usage/models": {
+			get: {
+				tags: ["Admin: usage"],
+				operationId: "usageByModel",
+				summary: "Requests, errors, latency percentiles and cost per model",
+				description:
+					"Over the [from, to) window, optionally for one key; the most expensive model first. " +
+					"Percentiles by nearest rank: the latency at rank ceil(p/100 × requests).",
+				security: adminSecurity,
+				parameters: queryParameters(modelStatsQuery),
+				responses: {
+					200: inlineAnswer("One row per model.", answers.ModelStatsList),
+					...errors({ 400: "A query parameter failed validation.", ...adminErrors }),
+				},
+			},
+		},
+		"/admin/requests": {
+			get: {
+				tags: ["Admin: usage"],
+				operationId: "listRequests",
+				summary: "The latest requests, a page at a time",
+				description:
+					"Usage rows newest first (created_at, then id, descending), filtered by key, model, outcome " +
+					"and a [from, to) window; never request or answer content.",
+				security: adminSecurity,
+				parameters: queryParameters(requestsQuery),
+				responses: {
+					200: inlineAnswer("One page of requests.", answers.RequestPage),
 					...errors({ 400: "A query parameter failed validation.", ...adminErrors }),
 				},
 			},

@@ -158,15 +158,6 @@ export function responseSchemas() {
 		fallbacks: z.array(z.string()),
 	});
 
-	const usageRow = z.object({
-		group: text("The day (YYYY-MM-DD), model id or key id, after group_by."),
-		requests: count,
-		prompt_tokens: count,
-		completion_tokens: count,
-		total_tokens: count,
-		cost: z.number().check(z.describe("USD at catalog prices.")),
-	});
-
 	return {
 		Error: error,
 		ChatCompletion: completion,
@@ -174,10 +165,8 @@ export function responseSchemas() {
 		ModelList: modelList,
 		KeyListing: keyListing,
 		CreatedKey: createdKey,
-		KeyList: z.object({ data: z.array(keyListing) }),
 		RevokedKey: z.object({ id: z.string(), revoked: z.literal(true) }),
 		CatalogModel: catalogModel,
 		CatalogModelList: z.object({ data: z.array(catalogModel) }),
-		UsageReport: z.object({ data: z.array(usageRow) }),
 	};
 }

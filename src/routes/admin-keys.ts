@@ -1,19 +1,13 @@
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import {
-	createKey,
-	findKey,
-	type KeyListing,
-	type KeySettings,
-	listKeys,
-	revokeKey,
-	updateKey,
-} from "../auth/keys";
+import { listKeyPage } from "../auth/key-page";
+import { createKey, findKey, type KeyListing, type KeySettings, revokeKey, updateKey } from "../auth/keys";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors";
 import { keyLimitsSchema } from "../limits/key-limits";
 import { readJson } from "../request-body";
 import { validated } from "../schemas/zod-error";
+import { DEFAULT_LIMIT, pageCursor, pageLimit, pageOf } from "./admin-query";
 
 const keyFields = z.strictObject({
 	name: z.string().check(z.minLength(1), z.maxLength(200)),
@@ -24,6 +18,13 @@ const keyFields = z.strictObject({
 export const createKeyBody = keyFields;
 /** PATCH: every field optional; a field set to null removes that limit or the allow-list. */
 export const updateKeyBody = z.partial(keyFields);
+
+/** GET: a page of keys, newest first; `q` finds a name or prefix containing it, ignoring ASCII case. */
+export const keysQuery = z.strictObject({
+	limit: z.optional(pageLimit),
+	cursor: z.optional(pageCursor),
+	q: z.optional(z.string().check(z.maxLength(200), z.describe("Part of a key's name or prefix."))),
+});
 
 type Fields = z.infer<typeof updateKeyBody>;
 
@@ -52,7 +53,16 @@ export const adminKeysRoute = new Hono<AppEnv>()
 		// The only time the key is ever shown.
 		return c.json({ ...listing, key }, 201);
 	})
-	.get("/", async (c) => c.json({ data: await listKeys(c.env) }))
+	.get("/", async (c) => {
+		const query = validated(keysQuery, c.req.query());
+		const size = query.limit ?? DEFAULT_LIMIT;
+		const rows = await listKeyPage(c.env.DB, {
+			search: query.q ?? null,
+			page: { after: query.cursor ?? null, limit: size + 1 },
+			now: Date.now(),
+		});
+		return c.json(pageOf(rows, size));
+	})
 	.patch("/:id", async (c) => {
 		const id = c.req.param("id");
 		const body = validated(updateKeyBody, await readJson(c.req.raw));

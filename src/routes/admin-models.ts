@@ -1,6 +1,14 @@
 import { Hono } from "hono";
 import { forgetCachedModel } from "../catalog/model-cache";
-import { describeModel, listModels, modelSpec, upsertModel } from "../catalog/models";
+import {
+	describeModel,
+	isBuiltInModel,
+	listModels,
+	modelPatch,
+	modelSpec,
+	patchModel,
+	upsertModel,
+} from "../catalog/models";
 import { findProvider } from "../catalog/providers";
 import type { AppEnv } from "../env";
 import { GatewayError, invalidRequest } from "../errors";
@@ -29,6 +37,20 @@ export const adminModelsRoute = new Hono<AppEnv>()
 			});
 		}
 		const saved = await upsertModel(c.env, id, spec, Date.now());
+		forgetCachedModel(id);
+		return c.json(describeModel(saved));
+	})
+	/** Changes only the fields the body names, e.g. `{"enabled": false}`. */
+	.patch("/:provider/:name", async (c) => {
+		const id = `${c.req.param("provider")}/${c.req.param("name")}`;
+		const patch = validated(modelPatch, await readJson(c.req.raw));
+		if (isBuiltInModel(id))
+			throw invalidRequest(`'${id}' is built in and cannot be changed.`, null, "model_built_in");
+		const saved = await patchModel(c.env, id, patch, Date.now());
+		if (!saved) {
+			throw new GatewayError(404, `No catalog model '${id}'.`, { code: "model_not_found" });
+		}
+		// As after a PUT: this isolate serves the change from its next request.
 		forgetCachedModel(id);
 		return c.json(describeModel(saved));
 	});

@@ -141,8 +141,9 @@ describe("admin: usage", () => {
 					completion_tokens: 2 * completion_tokens,
 					total_tokens: 2 * total_tokens,
 					cost: 2 * costA,
+					errors: 0,
 				},
-				{ group: b, requests: 1, prompt_tokens, completion_tokens, total_tokens, cost: costB },
+				{ group: b, requests: 1, prompt_tokens, completion_tokens, total_tokens, cost: costB, errors: 0 },
 			].sort((x, y) => x.group.localeCompare(y.group)),
 		);
 
@@ -157,6 +158,8 @@ describe("admin: usage", () => {
 				completion_tokens: 2 * completion_tokens,
 				total_tokens: 2 * total_tokens,
 				cost: 2 * costA,
+				errors: 0,
+				key_name: "test",
 			},
 		]);
 
@@ -172,6 +175,7 @@ describe("admin: usage", () => {
 				completion_tokens: 3 * completion_tokens,
 				total_tokens: 3 * total_tokens,
 				cost: 2 * costA + costB,
+				errors: 0,
 			},
 		]);
 

@@ -64,7 +64,11 @@ describe("GET /openapi.json", () => {
 				"DELETE /admin/keys/{id}",
 				"GET /admin/models",
 				"PUT /admin/models/{provider}/{name}",
+				"PATCH /admin/models/{provider}/{name}",
+				"GET /admin/providers",
 				"GET /admin/usage",
+				"GET /admin/usage/models",
+				"GET /admin/requests",
 			].sort(),
 		);
 	});
