@@ -76,7 +76,11 @@ async function embeddingsModel(): Promise<string> {
 
 const texts = (count: number) => Array.from({ length: count }, (_, i) => `text number ${i}`);
 
-async function run(input: string[], signal = new AbortController().signal): Promise<Dispatched> {
+async function run(
+	input: string[],
+	signal = new AbortController().signal,
+	settings: Partial<DispatchSettings> = {},
+): Promise<Dispatched> {
 	const model = await embeddingsModel();
 	const request: EngineRequest = {
 		model,
@@ -94,7 +98,7 @@ async function run(input: string[], signal = new AbortController().signal): Prom
 		request,
 		key: ANY_KEY,
 		clientSignal: signal,
-		settings: SETTINGS,
+		settings: { ...SETTINGS, ...settings },
 		sleep: async () => {},
 		random: () => 0.5,
 	});
@@ -153,5 +157,20 @@ describe("dispatch of a request in parts", () => {
 		if (result.ok) throw new Error("expected a failure");
 		expect(result.error.code).toBe("client_disconnected");
 		expect(calls.length).toBeLessThanOrEqual(4);
+	});
+
+	it("fails a part that never answers at the first-byte deadline, without a retry, as any call does", async () => {
+		reply = (batch, call, signal) =>
+			call === 1
+				? new Promise<Response>((_, reject) => {
+						if (signal.aborted) reject(signal.reason);
+						signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+					})
+				: embedded(batch, call, signal);
+		const result = await run(texts(200), undefined, { firstByteTimeoutMs: 50 });
+		if (result.ok) throw new Error("expected a failure");
+		expect([result.error.status, result.error.code]).toEqual([504, "upstream_timeout"]);
+		expect(calls).toHaveLength(2);
+		expect(tries(result)).toEqual([[504, "upstream_timeout"]]);
 	});
 });
