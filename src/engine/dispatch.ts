@@ -219,11 +219,19 @@ async function withRetries(
 			if (retry >= settings.maxRetries) throw cause;
 			const wait = retryWait(cause, retry, settings, random);
 			if (wait === null) throw cause;
-			await sleep(wait);
+			// A part's wait ends early when its siblings' failure (or the client) stops the request.
+			await Promise.race([sleep(wait), untilAborted(input.clientSignal)]);
 			if (input.clientSignal.aborted) throw clientGone();
 		}
 	}
 }
+
+/** Resolves once the signal aborts (at once when it has). */
+const untilAborted = (signal: AbortSignal) =>
+	new Promise<void>((resolve) => {
+		if (signal.aborted) resolve();
+		else signal.addEventListener("abort", () => resolve(), { once: true });
+	});
 
 /** Full-jitter exponential backoff, or the upstream's own retry-after; null when that is too long to wait. */
 function retryWait(

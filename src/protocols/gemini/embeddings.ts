@@ -62,9 +62,18 @@ export const geminiEmbeddings = {
 		const answers = Array.isArray(bodies) ? bodies : [bodies];
 		const vectors: number[][] = [];
 		let counted: number | null = 0;
-		for (const body of answers) {
+		for (const [call, body] of answers.entries()) {
 			const parsed = batchAnswer.safeParse(body);
 			if (!parsed.success) throw upstreamGarbage("an embeddings answer");
+			// Each call checked on its own: a short one beside a long one would shift every later vector.
+			const sent = Math.max(0, Math.min(GEMINI_BATCH_LIMIT, texts.length - call * GEMINI_BATCH_LIMIT));
+			if (parsed.data.embeddings.length !== sent) {
+				throw new GatewayError(
+					502,
+					`The upstream provider sent ${parsed.data.embeddings.length} embeddings for ${sent} inputs.`,
+					{ code: "upstream_bad_response" },
+				);
+			}
 			for (const embedding of parsed.data.embeddings) vectors.push(embedding.values);
 			const count = parsed.data.usageMetadata?.promptTokenCount;
 			counted = counted !== null && count !== undefined ? counted + count : null;
@@ -99,7 +108,8 @@ export const geminiEmbeddings = {
 		};
 	},
 	createStreamStage() {
-		throw new Error("Embeddings are not streamed.");
+		// The embeddings ingress never streams; a stage is part of the contract only.
+		throw new GatewayError(500, "Embeddings are not streamed.");
 	},
 } satisfies PassThroughAdapter;
 

@@ -80,6 +80,7 @@ async function run(
 	input: string[],
 	signal = new AbortController().signal,
 	settings: Partial<DispatchSettings> = {},
+	sleep: (ms: number) => Promise<void> = async () => {},
 ): Promise<Dispatched> {
 	const model = await embeddingsModel();
 	const request: EngineRequest = {
@@ -99,7 +100,7 @@ async function run(
 		key: ANY_KEY,
 		clientSignal: signal,
 		settings: { ...SETTINGS, ...settings },
-		sleep: async () => {},
+		sleep,
 		random: () => 0.5,
 	});
 }
@@ -172,5 +173,19 @@ describe("dispatch of a request in parts", () => {
 		expect([result.error.status, result.error.code]).toEqual([504, "upstream_timeout"]);
 		expect(calls).toHaveLength(2);
 		expect(tries(result)).toEqual([[504, "upstream_timeout"]]);
+	});
+
+	it("does not wait out a part's backoff once another part has failed for good", async () => {
+		reply = (batch, call, signal) => {
+			if (call === 0) return geminiError(503, "UNAVAILABLE");
+			if (call === 1)
+				return new Promise((resolve) => setTimeout(() => resolve(geminiError(400, "INVALID_ARGUMENT")), 20));
+			return embedded(batch, call, signal);
+		};
+		// The backoff never ends by itself: only the stop can end part 0's wait.
+		const result = await run(texts(200), undefined, {}, () => new Promise<void>(() => {}));
+		if (result.ok) throw new Error("expected a failure");
+		expect(result.error.status).toBe(400);
+		expect(calls).toHaveLength(2);
 	});
 });

@@ -137,13 +137,9 @@ describe("geminiEmbeddings.buildRequest", () => {
 describe("geminiEmbeddings.parseResponse", () => {
 	const answer = (...vectors: number[][]) => ({ embeddings: vectors.map((values) => ({ values })) });
 
-	it("puts the calls' answers together in order, with the catalog id and the estimated usage", () => {
+	it("answers OpenAI's list, with the catalog id and the estimated usage", () => {
 		const request = native({ input: ["abcd", "abcde", "ü"] });
-		const parsed = geminiEmbeddings.parseResponse(
-			[answer([0.5, -0.25], [1, 0]), answer([0, 1])],
-			IDS,
-			request,
-		);
+		const parsed = geminiEmbeddings.parseResponse([answer([0.5, -0.25], [1, 0], [0, 1])], IDS, request);
 		expect(parsed).toEqual({
 			body: {
 				object: "list",
@@ -161,26 +157,43 @@ describe("geminiEmbeddings.parseResponse", () => {
 		});
 	});
 
+	it("puts the calls' answers together in input order", () => {
+		const input = texts(150);
+		const vectors = (from: number, n: number) => Array.from({ length: n }, (_, i) => [from + i]);
+		const parsed = geminiEmbeddings.parseResponse(
+			[answer(...vectors(0, 100)), answer(...vectors(100, 50))],
+			IDS,
+			native({ input }),
+		);
+		expect(
+			(parsed.body.data as Array<{ index: number; embedding: number[] }>).map((d) => [
+				d.index,
+				d.embedding[0],
+			]),
+		).toEqual(input.map((_, i) => [i, i]));
+	});
+
 	it("uses Vertex-style usageMetadata when every call sent one, and estimates otherwise", () => {
 		const request = native({ input: ["abcd", "abcde", "ü"] });
 		const counted = (values: number[][], promptTokenCount?: number) => ({
 			...answer(...values),
 			usageMetadata: promptTokenCount === undefined ? {} : { promptTokenCount },
 		});
-		const reported = geminiEmbeddings.parseResponse(
-			[counted([[1], [2]], 7), counted([[3]], 2)],
-			IDS,
-			request,
-		);
+		const reported = geminiEmbeddings.parseResponse([counted([[1], [2], [3]], 9)], IDS, request);
 		expect(reported.usage).toEqual({ prompt_tokens: 9, completion_tokens: 0, total_tokens: 9 });
 		expect(reported.body.usage).toEqual({ prompt_tokens: 9, total_tokens: 9 });
 		expect(reported.estimated).toBe(false);
+		// 101 one-character inputs: two calls, counted by both or estimated (a token each).
+		const many = native({ input: Array.from({ length: 101 }, () => "x") });
+		const hundred = Array.from({ length: 100 }, () => [1]);
+		const both = geminiEmbeddings.parseResponse([counted(hundred, 100), counted([[2]], 3)], IDS, many);
+		expect([both.usage?.prompt_tokens, both.estimated]).toEqual([103, false]);
 		for (const partly of [
-			[counted([[1], [2]], 7), answer([3])],
-			[counted([[1], [2]], 7), counted([[3]])],
+			[counted(hundred, 100), answer([2])],
+			[counted(hundred, 100), counted([[2]])],
 		]) {
-			const parsed = geminiEmbeddings.parseResponse(partly, IDS, request);
-			expect(parsed.usage?.prompt_tokens).toBe(4);
+			const parsed = geminiEmbeddings.parseResponse(partly, IDS, many);
+			expect(parsed.usage?.prompt_tokens).toBe(101);
 			expect(parsed.estimated).toBe(true);
 		}
 	});
@@ -206,6 +219,12 @@ describe("geminiEmbeddings.parseResponse", () => {
 		expect(thrown(() => geminiEmbeddings.parseResponse([answer([1])], IDS, request)).message).toBe(
 			"The upstream provider sent 1 embeddings for 3 inputs.",
 		);
+		// The right total from calls of the wrong sizes would pair vectors with the wrong inputs.
+		const vectors = (n: number) => Array.from({ length: n }, (_, i) => [i]);
+		const shifted = [answer(...vectors(99)), answer(...vectors(51))];
+		expect(
+			thrown(() => geminiEmbeddings.parseResponse(shifted, IDS, native({ input: texts(150) }))).message,
+		).toBe("The upstream provider sent 99 embeddings for 100 inputs.");
 	});
 
 	it("encodes base64 as little-endian float32 that decodes to the float32 of each value", () => {
