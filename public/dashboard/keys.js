@@ -63,6 +63,13 @@ function keyFields(prefix, key) {
 			h("option", { value: "monthly", selected: key?.budget_period === "monthly" }, "per month (UTC)"),
 		),
 	};
+	// The API takes any budget above $0 (budget_usd is positive); min is inclusive, so 0 is refused here.
+	inputs.budget.addEventListener("input", () => {
+		const zero = inputs.budget.value.trim() !== "" && Number(inputs.budget.value) <= 0;
+		inputs.budget.setCustomValidity(
+			zero ? "A budget must be more than $0; leave it empty for no budget." : "",
+		);
+	});
 	const field = (label, input, hint) =>
 		h(
 			"div",
@@ -92,9 +99,12 @@ function keyFields(prefix, key) {
 	return { fields, inputs, values };
 }
 
-/** A key's spend against its budget, as a bar (the text says the numbers). */
+/**
+ * A key's spend against its budget, as a bar (the text says the numbers): what its limiter booked,
+ * which the budget is enforced against, else (no budget, revoked, limiter unreadable) its usage rows'.
+ */
 function budgetCell(key) {
-	const spent = key.spent_usd ?? 0;
+	const spent = key.budget_spent_usd ?? key.spent_usd ?? 0;
 	if (key.budget_usd === null || key.budget_usd === undefined) {
 		return h(
 			"td",

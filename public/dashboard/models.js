@@ -3,6 +3,9 @@
 import { api, modelPath } from "./api.js";
 import { confirmDialog, fmtPrice, h, listFrom, messageLine, numberFrom, showMessage, table } from "./dom.js";
 
+/** The one model the API refuses to change (src/catalog/models.ts, isBuiltInModel). */
+const BUILT_IN_MODEL = "demo/echo";
+
 export function mountModels(view) {
 	let catalog = [];
 	const message = messageLine("models-message");
@@ -128,8 +131,9 @@ export function mountModels(view) {
 			checked: model.enabled,
 			"aria-label": `Enabled: ${model.id}`,
 		});
-		// The demo model is built in (DEMO_MODEL), not a catalog row: it has no switch to flip.
-		if (model.provider === "demo") {
+		// The demo model is built in (DEMO_MODEL), not a catalog row: it has no switch to flip. Catalog
+		// rows of the demo provider are models like any other (the API refuses only demo/echo).
+		if (model.id === BUILT_IN_MODEL) {
 			toggle.disabled = true;
 			toggle.title = "Built in: DEMO_MODEL turns it on or off";
 		}

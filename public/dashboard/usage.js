@@ -228,7 +228,10 @@ export function mountUsage(view) {
 			topModels.replaceChildren(topTable(byModel.value?.data ?? [], "Model", (row) => row.group));
 		}
 		if (stats.status === "fulfilled") {
-			const rows = [...(stats.value?.data ?? [])].sort((a, b) => b.requests - a.requests);
+			// The endpoint filters by key only: the Model filter applies here, as everywhere on the screen.
+			const rows = (stats.value?.data ?? [])
+				.filter((row) => !state.model || row.model === state.model)
+				.sort((a, b) => b.requests - a.requests);
 			modelStats.replaceChildren(
 				table({
 					columns: ["Model", "Requests", "Errors", "Error rate", "p50 latency", "p95 latency", "Cost"],

@@ -1,11 +1,28 @@
+import type { Env } from "../env";
+import { budgetSpent } from "../limits/enforce";
+import type { KeyLimits } from "../limits/key-limits";
 import type { Page } from "../usage/queries/page";
 import type { KeyRow } from "./key-record";
 import { type KeyListing, toListing } from "./keys";
 
-/** A key in the dashboard's list: its listing and what it has spent in its current budget period. */
-export interface KeyWithSpend extends KeyListing {
-	/** USD, from the usage table: all time for a "total" budget, this UTC month for a "monthly" one. */
+/** A key with what its usage rows say it spent in its current budget period. */
+export interface KeyWithUsageSpend extends KeyListing {
+	/**
+	 * USD, from the usage table: all time for a "total" budget, this UTC month for a "monthly" one.
+	 * What the rows still held record; not what the budget is enforced against (rows deleted by
+	 * retention are missing, and spend made while the key had no limits counts here only).
+	 */
 	spent_usd: number;
+}
+
+/** A key in the dashboard's list: its listing and what it has spent in its current budget period. */
+export interface KeyWithSpend extends KeyWithUsageSpend {
+	/**
+	 * USD the key's limiter (src/limits/key-limiter.ts) has booked in the current budget period: what
+	 * the budget is enforced against. Null for a key without a budget, a revoked key, or when the
+	 * limiter could not be read.
+	 */
+	budget_spent_usd: number | null;
 }
 
 /**
@@ -50,7 +67,7 @@ ORDER BY created_at DESC, id DESC`;
 export async function listKeyPage(
 	db: D1Database,
 	options: { search: string | null; page: Page; now: number },
-): Promise<KeyWithSpend[]> {
+): Promise<KeyWithUsageSpend[]> {
 	const { search, page, now } = options;
 	const month = monthWindow(now);
 	const { results } = await db
@@ -65,4 +82,26 @@ export async function listKeyPage(
 		)
 		.all<KeyRow & { spent_usd: number }>();
 	return results.map((row) => ({ ...toListing(row), spent_usd: Math.round(row.spent_usd * 1e9) / 1e9 }));
+}
+
+/** The limits a listed key is enforced with, as its limiter takes them. */
+const limitsOf = (key: KeyListing): KeyLimits => ({
+	budgetUsd: key.budget_usd,
+	budgetPeriod: key.budget_period,
+	rpm: key.rpm,
+	tpm: key.tpm,
+});
+
+/**
+ * Adds each key's budget_spent_usd: one limiter read per active key with a budget, all at once; keys
+ * without a budget and revoked keys make no binding call.
+ */
+export function withBudgetSpent(env: Env, keys: KeyWithUsageSpend[], now: number): Promise<KeyWithSpend[]> {
+	return Promise.all(
+		keys.map(async (key) => {
+			if (key.budget_usd === null || key.revoked_at !== null) return { ...key, budget_spent_usd: null };
+			const spent = await budgetSpent(env, key.id, limitsOf(key), now);
+			return { ...key, budget_spent_usd: spent === null ? null : Math.round(spent * 1e9) / 1e9 };
+		}),
+	);
 }

@@ -4,7 +4,8 @@ import { GatewayError } from "../errors";
 import type { KeyLimiter } from "./key-limiter";
 import { hasLimits, type KeyLimits } from "./key-limits";
 
-const limiterFor = (env: Env, key: KeyRecord) => env.KEY_LIMITER.get(env.KEY_LIMITER.idFromName(key.id));
+const limiterOf = (env: Env, keyId: string) => env.KEY_LIMITER.get(env.KEY_LIMITER.idFromName(keyId));
+const limiterFor = (env: Env, key: KeyRecord) => limiterOf(env, key.id);
 
 /**
  * Asks the key's limiter whether this request may start. Keys without limits never reach the
@@ -55,5 +56,23 @@ async function book(env: Env, key: KeyRecord, limits: KeyLimits, usage: Spending
 		await limiterFor(env, key).settle(limits, usage.startedAt, usage.tokens, usage.costUsd, Date.now());
 	} catch {
 		console.error(JSON.stringify({ message: "usage not booked against the key's limits", key_id: key.id }));
+	}
+}
+
+/**
+ * For the admin API: what the key's limiter has booked against its budget in the period `now` falls
+ * in (the figure admission compares with the budget), or null when the limiter cannot be read.
+ */
+export async function budgetSpent(
+	env: Env,
+	keyId: string,
+	limits: KeyLimits,
+	now: number,
+): Promise<number | null> {
+	try {
+		return (await limiterOf(env, keyId).snapshot(limits, now)).spent;
+	} catch {
+		console.error(JSON.stringify({ message: "the key's limiter could not be read", key_id: keyId }));
+		return null;
 	}
 }

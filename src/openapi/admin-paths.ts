@@ -41,7 +41,10 @@ export function adminPaths() {
 				summary: "List API keys, a page at a time",
 				description:
 					"Newest first (created_at, then id, descending), revoked ones included; never the keys " +
-					"themselves. Each key with its spend in its current budget period.",
+					"themselves; 50 a page unless `limit` says otherwise, so a client reading every key follows " +
+					"`next_cursor`. Each key with its spend in its current budget period twice: `spent_usd` sums " +
+					"its usage rows, `budget_spent_usd` is what its limiter booked and enforces the budget against; " +
+					"they differ when usage rows were deleted, or when the key spent before it had a budget.",
 				security: adminSecurity,
 				parameters: queryParameters(keysQuery),
 				responses: {
@@ -158,8 +161,11 @@ export function adminPaths() {
 				operationId: "usageByModel",
 				summary: "Requests, errors, latency percentiles and cost per model",
 				description:
-					"Over the [from, to) window, optionally for one key; the most expensive model first. " +
-					"Percentiles by nearest rank: the latency at rank ceil(p/100 × requests).",
+					"Over the [from, to) window, optionally for one key; the most expensive model first. Only " +
+					"requests that reached a model count: rows of outcome `rejected` (the gateway's own 400, 403, " +
+					"404 and 429 refusals, made before any upstream call) are left out of requests, errors and " +
+					"latencies, so a model name a client mistyped has no row. Percentiles by nearest rank: the " +
+					"latency at rank ceil(p/100 × requests).",
 				security: adminSecurity,
 				parameters: queryParameters(modelStatsQuery),
 				responses: {

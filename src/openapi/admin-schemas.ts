@@ -20,8 +20,17 @@ export function adminSchemas() {
 	const keyWithSpend = z.object({
 		...keyListing.shape,
 		spent_usd: usd(
-			"Spent in the current budget period, from the usage table: all time for `total`, the current UTC " +
-				"calendar month for `monthly`.",
+			"Spent in the current budget period according to the usage table (the sum of the key's usage " +
+				"rows' cost): all time for `total`, the current UTC calendar month for `monthly`. Rows deleted " +
+				"by retention are missing from it, and it includes spend made before the key had a budget.",
+		),
+		budget_spent_usd: z.nullable(
+			usd(
+				"Spent in the current budget period according to the key's limiter: the figure the budget is " +
+					"enforced against (a request is refused once it reaches `budget_usd`). Counts only what was " +
+					"spent while the key had limits. Null for a key without a budget, a revoked key, or when the " +
+					"limiter cannot be read.",
+			),
 		),
 	});
 
@@ -42,7 +51,12 @@ export function adminSchemas() {
 		cost_usd: usd("USD at catalog prices."),
 		latency_ms: count,
 		ttft_ms: z.nullable(count.check(z.describe("Time to the first streamed token."))),
-		attempts: count.check(z.describe("Upstream tries, retries and fallbacks included.")),
+		attempts: count.check(
+			z.describe(
+				"Upstream tries, retries and fallbacks included; a fallback skipped without a call (unknown, " +
+					"disabled or not allowed for the key) is not counted.",
+			),
+		),
 	});
 
 	const usageGroup = z.object({
@@ -58,8 +72,10 @@ export function adminSchemas() {
 
 	const modelStats = z.object({
 		model: z.string(),
-		requests: count,
-		errors: count.check(z.describe("Requests whose outcome is not `ok`.")),
+		requests: count.check(z.describe("Requests that reached the model: outcome `rejected` is not counted.")),
+		errors: count.check(
+			z.describe("Of those, the requests whose outcome is `upstream_error` or `client_disconnected`."),
+		),
 		error_rate: z.number().check(z.gte(0), z.lte(1), z.describe("errors / requests.")),
 		p50_latency_ms: count.check(z.describe("Median latency, nearest rank.")),
 		p95_latency_ms: count.check(z.describe("95th percentile latency, nearest rank.")),

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import { listKeyPage } from "../auth/key-page";
+import { listKeyPage, withBudgetSpent } from "../auth/key-page";
 import { createKey, findKey, type KeyListing, type KeySettings, revokeKey, updateKey } from "../auth/keys";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors";
@@ -56,12 +56,15 @@ export const adminKeysRoute = new Hono<AppEnv>()
 	.get("/", async (c) => {
 		const query = validated(keysQuery, c.req.query());
 		const size = query.limit ?? DEFAULT_LIMIT;
+		const now = Date.now();
 		const rows = await listKeyPage(c.env.DB, {
 			search: query.q ?? null,
 			page: { after: query.cursor ?? null, limit: size + 1 },
-			now: Date.now(),
+			now,
 		});
-		return c.json(pageOf(rows, size));
+		const page = pageOf(rows, size);
+		// Only the keys shown ask their limiter, not the extra row that tells another page follows.
+		return c.json({ ...page, data: await withBudgetSpent(c.env, page.data, now) });
 	})
 	.patch("/:id", async (c) => {
 		const id = c.req.param("id");

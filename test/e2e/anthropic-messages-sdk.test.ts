@@ -704,6 +704,7 @@ describe("the Messages API under wrangler dev, through @anthropic-ai/sdk", () =>
 			completion_tokens: requests * completion,
 			total_tokens: requests * (prompt + completion),
 			cost: round((requests * usdPerRequest) / 1e6),
+			errors: 0,
 		});
 		const cachedPrompt =
 			CACHED_USAGE.input_tokens +
@@ -723,6 +724,7 @@ describe("the Messages API under wrangler dev, through @anthropic-ai/sdk", () =>
 					cost(textPrompt, TEXT_USAGE.output_tokens),
 				),
 				requests: 5,
+				errors: 1,
 			},
 			row(
 				"anthropic/e2e-cached",
@@ -748,6 +750,7 @@ describe("the Messages API under wrangler dev, through @anthropic-ai/sdk", () =>
 			{
 				group: "anthropic/e2e-think",
 				requests: 2,
+				errors: 0,
 				prompt_tokens: loop.callUsage.input_tokens + loop.answerUsage.input_tokens,
 				completion_tokens: loop.callUsage.output_tokens + loop.answerUsage.output_tokens,
 				total_tokens:
@@ -771,6 +774,7 @@ describe("the Messages API under wrangler dev, through @anthropic-ai/sdk", () =>
 					cost(OPENAI_USAGE.prompt_tokens, OPENAI_USAGE.completion_tokens),
 				),
 				requests: 3,
+				errors: 1,
 			},
 			row(
 				"openai/e2e-tools",

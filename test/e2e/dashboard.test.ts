@@ -31,6 +31,7 @@ const CSP =
 	"default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const MODEL = "openai/e2e-dash";
+const DEMO_CATALOG_MODEL = "demo/e2e-catalog";
 const PRICES = { input: 1, output: 2 };
 const ROW_COST = (USAGE.prompt_tokens * PRICES.input + USAGE.completion_tokens * PRICES.output) / 1e6;
 const KEY_NAME = "e2e dashboard key";
@@ -50,6 +51,7 @@ interface DomNode {
 	dataset: Record<string, string | undefined>;
 	cells: ArrayLike<DomNode>;
 	querySelector(selector: string): DomNode | null;
+	checkValidity(): boolean;
 }
 interface Browser {
 	sessionStorage: { getItem(key: string): string | null; length: number } & Record<string, unknown>;
@@ -294,6 +296,13 @@ describe("the operator dashboard in headless Chromium", () => {
 	it("creates a key whose secret is shown once, copied, and gone after dismissing and reloading", async () => {
 		await openScreen("keys");
 		await page.fill("#new-key-name", KEY_NAME);
+		// The API wants a budget above $0: the form refuses 0 before sending it.
+		const budgetValid = () =>
+			page.$eval("#new-key-budget", (input) => (input as unknown as DomNode).checkValidity());
+		await page.fill("#new-key-budget", "0");
+		expect(await budgetValid()).toBe(false);
+		await page.fill("#new-key-budget", "0.005");
+		expect(await budgetValid()).toBe(true);
 		await page.fill("#new-key-budget", "1");
 		await page.selectOption("#new-key-period", "monthly");
 		await page.click("#create-key-form button[type=submit]");
@@ -312,7 +321,13 @@ describe("the operator dashboard in headless Chromium", () => {
 
 		const keys = await admin(`/admin/keys?q=${encodeURIComponent(KEY_NAME)}`);
 		const key = keys.data.find((k) => k.name === KEY_NAME);
-		expect(key).toMatchObject({ budget_usd: 1, budget_period: "monthly", spent_usd: 0, revoked_at: null });
+		expect(key).toMatchObject({
+			budget_usd: 1,
+			budget_period: "monthly",
+			spent_usd: 0,
+			budget_spent_usd: 0,
+			revoked_at: null,
+		});
 		keyId = String(key?.id);
 		const row = page.locator(`#keys-list tr[data-key-id="${keyId}"]`);
 		expect(await row.locator("td.key-name").textContent()).toBe(KEY_NAME);
@@ -476,12 +491,16 @@ describe("the operator dashboard in headless Chromium", () => {
 		expect(topKeys[0]?.slice(0, 2)).toEqual([KEY_NAME, String(TOTAL_REQUESTS)]);
 		const stats = await tableRows(page, "#model-stats");
 		expect(stats.find((cells) => cells[0] === MODEL)?.slice(0, 4)).toEqual([MODEL, "4", "0", "0.0%"]);
-		expect(stats.find((cells) => cells[0] === "openai/does-not-exist")?.slice(0, 4)).toEqual([
-			"openai/does-not-exist",
-			"1",
-			"1",
-			"100.0%",
+		expect(stats.find((cells) => cells[0] === "demo/echo")?.slice(0, 4)).toEqual([
+			"demo/echo",
+			String(ECHO_REQUESTS),
+			"0",
+			"0.0%",
 		]);
+		// The 404 for a model that does not exist never reached a model: it is in the recent requests
+		// (above) but has no row of errors and latency.
+		expect(stats.map((cells) => cells[0])).not.toContain("openai/does-not-exist");
+		expect(stats).toHaveLength(2);
 		expect(stats.find((cells) => cells[0] === MODEL)?.[4]).toMatch(/^\d[\d,]* ms$/);
 
 		const screenshot = await shoot("usage");
@@ -494,12 +513,18 @@ describe("the operator dashboard in headless Chromium", () => {
 		await shoot("usage-dark");
 		await page.emulateMedia({ colorScheme: "light" });
 
-		// Filtered by model: only its four requests; by key: all of them (one key sent them all).
+		// Filtered by model: only its four requests, and its row alone of errors and latency; by key: all
+		// of them (one key sent them all).
 		await page.selectOption("#usage-model", MODEL);
-		await until("the chart and the requests filtered by model", async () => {
+		await until("the chart, the requests and the errors and latency filtered by model", async () => {
 			const counted = sum(await chartBars(page, "requests"));
 			const rows = await tableRows(page, "#recent-requests");
-			return counted === 4 && rows.length === 4 && rows.every((cells) => cells[2] === MODEL)
+			const perModel = await tableRows(page, "#model-stats");
+			return counted === 4 &&
+				rows.length === 4 &&
+				rows.every((cells) => cells[2] === MODEL) &&
+				perModel.length === 1 &&
+				perModel[0]?.[0] === MODEL
 				? true
 				: undefined;
 		});
@@ -525,7 +550,13 @@ describe("the operator dashboard in headless Chromium", () => {
 		await page.click("#usage-range-24h");
 		await page.selectOption("#usage-key", "");
 
-		// The key's spend against its budget, on the Keys screen.
+		// The key's spend against its budget, on the Keys screen: what its limiter booked (the echo
+		// model is free), as the usage rows say too.
+		const listed = (await admin(`/admin/keys?q=${encodeURIComponent(KEY_NAME)}`)).data.find(
+			(k) => k.id === keyId,
+		);
+		expect(listed?.budget_spent_usd).toBeCloseTo(4 * ROW_COST, 12);
+		expect(listed?.spent_usd).toBeCloseTo(4 * ROW_COST, 12);
 		await openScreen("keys");
 		const budget = page.locator(`#keys-list tr[data-key-id="${keyId}"] td.budget`);
 		expect(Number(await budget.getAttribute("data-spent"))).toBeCloseTo(4 * ROW_COST, 12);
@@ -535,7 +566,16 @@ describe("the operator dashboard in headless Chromium", () => {
 	it("disables a model with its switch; it leaves GET /v1/models", async () => {
 		const before = await sdk(secret).models.list();
 		expect(before.data.map((m) => m.id)).toContain(MODEL);
+		// A catalog model of the demo provider has a switch like any other; only the built-in demo/echo has none.
+		await admin(`/admin/models/${DEMO_CATALOG_MODEL}`, {
+			method: "PUT",
+			body: { provider: "demo", upstream_model: "echo", input_price: 0, output_price: 0 },
+		});
 		await openScreen("models");
+		const switchOf = (id: string) =>
+			page.locator(`#models-list tr[data-model-id="${id}"] input[role=switch]`);
+		expect(await switchOf("demo/echo").isDisabled()).toBe(true);
+		expect(await switchOf(DEMO_CATALOG_MODEL).isDisabled()).toBe(false);
 		const toggle = page.locator(`#models-list tr[data-model-id="${MODEL}"] input[role=switch]`);
 		expect(await toggle.isChecked()).toBe(true);
 		await toggle.click();
@@ -573,6 +613,7 @@ describe("the operator dashboard in headless Chromium", () => {
 			rpm: 600,
 			tpm: 100_000,
 			budget_usd: null,
+			budget_spent_usd: null,
 		});
 		expect(await row.locator("td.models").textContent()).toBe("demo/echo, openai/gpt-5.5");
 	});

@@ -627,6 +627,8 @@ describe("the Responses API under wrangler dev, through the openai package", () 
 				completion_tokens: completion,
 				total_tokens: prompt + completion,
 				cost: round(turns.reduce((sum, [p, c]) => sum + cost(p, c), 0)),
+				// Every request without a turn failed.
+				errors: requests - turns.length,
 			};
 		};
 		const openaiTurn: [number, number] = [USAGE.input_tokens, USAGE.output_tokens];

@@ -147,8 +147,11 @@ describe("the gateway under wrangler dev, through the openai package", () => {
 					tpm: null,
 					created_at: body.created_at,
 					revoked_at: null,
+					spent_usd: 0,
+					budget_spent_usd: null,
 				},
 			],
+			next_cursor: null,
 		});
 		const hash = Buffer.from(
 			await crypto.subtle.digest("SHA-256", new TextEncoder().encode(clientKey)),
@@ -364,16 +367,18 @@ describe("the gateway under wrangler dev, through the openai package", () => {
 		const expected = [
 			{
 				group: "demo/echo",
+				errors: 0,
 				requests: 2,
 				prompt_tokens: 2 * ECHO_PROMPT,
 				completion_tokens: 2 * ECHO_COMPLETION,
 				total_tokens: 2 * (ECHO_PROMPT + ECHO_COMPLETION),
 				cost: 0,
 			},
-			{ group: "openai/does-not-exist", requests: 1, ...zero },
-			{ group: "openai/e2e-ratelimited", requests: 1, ...zero },
+			{ group: "openai/does-not-exist", requests: 1, errors: 1, ...zero },
+			{ group: "openai/e2e-ratelimited", requests: 1, errors: 1, ...zero },
 			{
 				group: "openai/e2e-text",
+				errors: 0,
 				requests: 2,
 				prompt_tokens: 2 * USAGE.prompt_tokens,
 				completion_tokens: 2 * USAGE.completion_tokens,
@@ -382,6 +387,7 @@ describe("the gateway under wrangler dev, through the openai package", () => {
 			},
 			{
 				group: "openai/e2e-tools",
+				errors: 0,
 				requests: 1,
 				prompt_tokens: USAGE.prompt_tokens,
 				completion_tokens: USAGE.completion_tokens,

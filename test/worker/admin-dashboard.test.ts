@@ -1,8 +1,11 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { monthWindow } from "../../src/auth/key-page";
+import type { Env } from "../../src/env";
+import { budgetSpent } from "../../src/limits/enforce";
 import { budgetPeriodOf } from "../../src/limits/key-limits";
-import { admin, chat, createKey, gateway, putModel, uniqueModelId } from "./helpers";
+import { USAGE } from "../fakes/scenarios/openai";
+import { admin, chat, createKey, gateway, putModel, uniqueModelId, usageRow } from "./helpers";
 
 /**
  * The admin API's dashboard endpoints against the real local D1: usage rows are inserted directly
@@ -73,6 +76,12 @@ interface Page<T> {
 	next_cursor: string | null;
 }
 
+interface KeySpend {
+	id: string;
+	spent_usd: number;
+	budget_spent_usd: number | null;
+}
+
 /** Follows next_cursor from the first page to the last; every page but the last is full. */
 async function allPages<T>(path: string, limit: number): Promise<T[][]> {
 	const pages: T[][] = [];
@@ -133,6 +142,7 @@ describe("GET /admin/keys: pages, search and spend", () => {
 			created_at: "2026-01-05T10:00:00.000Z",
 			revoked_at: null,
 			spent_usd: 0,
+			budget_spent_usd: null,
 		});
 		// Never a hash, in any page.
 		const text = await (await admin(`/admin/keys?q=pager-${tag}`)).text();
@@ -152,7 +162,7 @@ describe("GET /admin/keys: pages, search and spend", () => {
 		expect(listed.find((key) => key.id === revoked)?.revoked_at).toEqual(expect.any(String));
 	});
 
-	it("answers the default page of 50 with the shape of a created key, minus the key, plus spent_usd", async () => {
+	it("answers the default page of 50 with the shape of a created key, minus the key, plus its spend", async () => {
 		const res = await admin("/admin/keys", {
 			method: "POST",
 			body: JSON.stringify({ name: `shape-${unique()}`, models: ["openai/gpt-5.5"], rpm: 60 }),
@@ -162,7 +172,8 @@ describe("GET /admin/keys: pages, search and spend", () => {
 			`/admin/keys?q=${encodeURIComponent(listing.name)}`,
 		);
 		expect(status).toBe(200);
-		expect(body).toEqual({ data: [{ ...listing, spent_usd: 0 }], next_cursor: null });
+		// No budget: nothing for a limiter to tell.
+		expect(body).toEqual({ data: [{ ...listing, spent_usd: 0, budget_spent_usd: null }], next_cursor: null });
 		expect(JSON.stringify(body)).not.toContain(key);
 		const first = await getJson<Page<unknown>>("/admin/keys");
 		expect(first.body.data.length).toBeLessThanOrEqual(50);
@@ -232,10 +243,80 @@ describe("GET /admin/keys: pages, search and spend", () => {
 			},
 		];
 		await insertUsage([...rows(totalKey), ...rows(monthlyKey)]);
-		const spent = async (name: string) =>
-			(await getJson<Page<{ spent_usd: number }>>(`/admin/keys?q=${name}`)).body.data[0]?.spent_usd;
-		expect(await spent(`spend-total-${tag}`)).toBe(3.675);
-		expect(await spent(`spend-monthly-${tag}`)).toBe(0.675);
+		const spent = async (name: string) => {
+			const key = (await getJson<Page<KeySpend>>(`/admin/keys?q=${name}`)).body.data[0];
+			return [key?.spent_usd, key?.budget_spent_usd];
+		};
+		// Rows written with SQL were never booked by the keys' limiters: nothing counts against the budgets.
+		expect(await spent(`spend-total-${tag}`)).toEqual([3.675, 0]);
+		expect(await spent(`spend-monthly-${tag}`)).toEqual([0.675, 0]);
+	});
+
+	it("budget_spent_usd is what the limiter booked, and stays when the usage rows are deleted", async () => {
+		const model = uniqueModelId("openai", "dash-budget");
+		await putModel(model, { provider: "openai", upstream_model: "text", input_price: 1, output_price: 2 });
+		const name = `budget-${unique()}`;
+		const created = (await (
+			await admin("/admin/keys", {
+				method: "POST",
+				body: JSON.stringify({ name, budget_usd: 5, budget_period: "monthly" }),
+			})
+		).json()) as { id: string; key: string };
+		const gateIds: string[] = [];
+		for (let i = 0; i < 2; i++) {
+			const res = await chat(created.key, { model, messages: [{ role: "user", content: "hi" }] });
+			expect(res.status).toBe(200);
+			await res.body?.cancel();
+			gateIds.push(res.headers.get("x-request-id") ?? "");
+		}
+		const rows = await Promise.all(gateIds.map((id) => usageRow(id)));
+		// 19 prompt tokens at $1/M and 10 completion tokens at $2/M, twice.
+		const booked = (2 * (USAGE.prompt_tokens * 1 + USAGE.completion_tokens * 2)) / 1e6;
+		expect(rows.reduce((sum, row) => sum + Number(row.cost_usd), 0)).toBeCloseTo(booked, 12);
+		const listed = async () => (await getJson<Page<KeySpend>>(`/admin/keys?q=${name}`)).body.data[0];
+		// The limiter books after the response, as the usage row is written: wait for both.
+		let key = await listed();
+		for (let i = 0; i < 100 && key?.budget_spent_usd !== booked; i++) {
+			await new Promise((resolve) => setTimeout(resolve, 20));
+			key = await listed();
+		}
+		expect(key).toMatchObject({ id: created.id, spent_usd: booked, budget_spent_usd: booked });
+		const limits = { budgetUsd: 5, budgetPeriod: "monthly" as const, rpm: null, tpm: null };
+		const snapshot = await env.KEY_LIMITER.get(env.KEY_LIMITER.idFromName(created.id)).snapshot(
+			limits,
+			Date.now(),
+		);
+		expect(snapshot.spent).toBeCloseTo(booked, 12);
+
+		// Retention deleted the rows: the usage table forgets the spend, the budget does not.
+		await env.DB.prepare("DELETE FROM usage WHERE key_id = ?").bind(created.id).run();
+		expect(await listed()).toMatchObject({ spent_usd: 0, budget_spent_usd: booked });
+
+		// A revoked key asks no limiter.
+		expect((await admin(`/admin/keys/${created.id}`, { method: "DELETE" })).status).toBe(200);
+		expect(await listed()).toMatchObject({ spent_usd: 0, budget_spent_usd: null });
+	});
+
+	it("budgetSpent answers null when the limiter cannot be read", async () => {
+		const broken = {
+			KEY_LIMITER: {
+				idFromName: () => {
+					throw new Error("no Durable Objects today");
+				},
+			},
+		} as unknown as Env;
+		const limits = { budgetUsd: 1, budgetPeriod: "total" as const, rpm: null, tpm: null };
+		const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+		try {
+			expect(await budgetSpent(broken, "key_x", limits, Date.now())).toBeNull();
+			// The key's id, never what went wrong (an error's text may carry anything).
+			expect(logged.mock.calls).toEqual([
+				[JSON.stringify({ message: "the key's limiter could not be read", key_id: "key_x" })],
+			]);
+		} finally {
+			logged.mockRestore();
+		}
+		expect(await budgetSpent(env as Env, `key_fresh_${unique()}`, limits, Date.now())).toBe(0);
 	});
 });
 
@@ -377,6 +458,50 @@ describe("GET /admin/requests", () => {
 		expect(gone.map((row) => [row.id, row.key_name])).toEqual([[`gate-f5-${tag}`, null]]);
 	});
 
+	it("counts the upstream tries as attempts, not the fallbacks skipped without a call", async () => {
+		const tag = unique();
+		const { id: keyId } = await createKey(undefined, `attempts-${tag}`);
+		const at = Date.UTC(2026, 3, 12, 0, 0, 0);
+		const tried = (model: string, status: number) => ({
+			model,
+			status,
+			code: status === 200 ? null : "upstream_error",
+			ms: 300,
+		});
+		// As src/engine/dispatch.ts records a fallback that is unknown, disabled or not allowed.
+		const skipped = (model: string) => ({
+			model,
+			status: 404,
+			code: "model_not_found",
+			ms: 0,
+			skipped: true,
+		});
+		const row = (n: number, attempts: string): UsageInsert => ({
+			id: `gate-a${n}-${tag}`,
+			key_id: keyId,
+			model: "openai/a",
+			created_at: at - n,
+			attempts,
+		});
+		await insertUsage([
+			row(1, JSON.stringify([tried("openai/a", 502), skipped("openai/gone"), tried("openai/b", 200)])),
+			row(2, JSON.stringify([tried("openai/a", 502), skipped("openai/gone"), skipped("openai/off")])),
+			row(3, JSON.stringify([skipped("openai/gone")])),
+			// Hand-edited rows: an entry that is no object still counts; an object is no array.
+			row(4, JSON.stringify(["x", { model: "m", skipped: false }])),
+			row(5, JSON.stringify(tried("openai/a", 200))),
+		]);
+		const rows = (await getJson<Page<RequestItem & { attempts: number }>>(`/admin/requests?key_id=${keyId}`))
+			.body.data;
+		expect(rows.map((r) => [r.id, r.attempts])).toEqual([
+			[`gate-a1-${tag}`, 2],
+			[`gate-a2-${tag}`, 1],
+			[`gate-a3-${tag}`, 0],
+			[`gate-a4-${tag}`, 2],
+			[`gate-a5-${tag}`, 0],
+		]);
+	});
+
 	it("lists a request made through the gateway, with its recorded attempt", async () => {
 		const model = uniqueModelId("openai", "dash-chat");
 		await putModel(model, { provider: "openai", upstream_model: "text" });
@@ -481,6 +606,7 @@ describe("GET /admin/usage/models", () => {
 				latency_ms: latency,
 				cost_usd: 2,
 			});
+		// The gateway's own refusals never reached a model: left out of requests, errors and latencies.
 		rows.push({
 			id: `gate-one-${tag}`,
 			key_id: keyId,
@@ -489,7 +615,39 @@ describe("GET /admin/usage/models", () => {
 			latency_ms: 7,
 			cost_usd: 0,
 			outcome: "rejected",
+			status: 404,
+			attempts: "[]",
 		});
+		for (const [i, latency] of [0, 1, 1].entries())
+			rows.push({
+				id: `gate-rejected-${i}-${tag}`,
+				key_id: keyId,
+				model: "openai/hundred",
+				created_at: at + 200 + i,
+				latency_ms: latency,
+				cost_usd: 0,
+				outcome: "rejected",
+				status: 429,
+				attempts: "[]",
+			});
+		// Every other failed outcome counts as an error.
+		for (const [i, [outcome, latency]] of (
+			[
+				["ok", 20],
+				["upstream_error", 30],
+				["client_disconnected", 40],
+				["rejected", 1],
+			] as const
+		).entries())
+			rows.push({
+				id: `gate-mixed-${i}-${tag}`,
+				key_id: keyId,
+				model: "openai/mixed",
+				created_at: at + 300 + i,
+				latency_ms: latency,
+				cost_usd: outcome === "rejected" ? 0 : 0.5,
+				outcome,
+			});
 		// Outside the window asked for below.
 		rows.push({
 			id: `gate-late-${tag}`,
@@ -516,6 +674,15 @@ describe("GET /admin/usage/models", () => {
 					cost: 8,
 				},
 				{
+					model: "openai/mixed",
+					requests: 3,
+					errors: 2,
+					error_rate: 2 / 3,
+					p50_latency_ms: 30,
+					p95_latency_ms: 40,
+					cost: 1.5,
+				},
+				{
 					model: "openai/hundred",
 					requests: 100,
 					errors: 10,
@@ -524,15 +691,6 @@ describe("GET /admin/usage/models", () => {
 					p95_latency_ms: 95,
 					cost: 1,
 				},
-				{
-					model: "openai/one",
-					requests: 1,
-					errors: 1,
-					error_rate: 1,
-					p50_latency_ms: 7,
-					p95_latency_ms: 7,
-					cost: 0,
-				},
 			],
 		});
 		const wider = (
@@ -540,11 +698,14 @@ describe("GET /admin/usage/models", () => {
 				`/admin/usage/models?key_id=${keyId}`,
 			)
 		).body.data;
+		// Its one request that reached the model, outside the first window.
 		expect(wider.find((row) => row.model === "openai/one")).toMatchObject({
-			requests: 2,
-			p50_latency_ms: 7,
+			requests: 1,
+			errors: 0,
+			p50_latency_ms: 9999,
 			p95_latency_ms: 9999,
 		});
+
 		expect((await getJson(`/admin/usage/models?key_id=${keyId}&from=2030-01-01`)).body).toEqual({ data: [] });
 	});
 });

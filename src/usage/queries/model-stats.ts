@@ -3,7 +3,9 @@ import { type UsageFilter, whereOf } from "./filter";
 /** One model's requests, errors, latency percentiles and cost over a window. */
 export interface ModelStats {
 	model: string;
+	/** Requests that reached the model: every outcome but `rejected`. */
 	requests: number;
+	/** Of those, the ones whose outcome is not `ok`: upstream_error and client_disconnected. */
 	errors: number;
 	/** errors / requests, from 0 to 1. */
 	error_rate: number;
@@ -13,6 +15,11 @@ export interface ModelStats {
 }
 
 /**
+ * Only requests that reached a model are counted: `rejected` rows (the gateway's own 400, 403, 404 and
+ * 429 refusals) never went upstream, took next to no time, and a 404's model is whatever the client
+ * typed, so they would skew latencies and error rates and add rows for models that do not exist.
+ * Errors are then the upstream_error and client_disconnected rows.
+ *
  * Percentiles by the nearest-rank definition: the p-th percentile of n latencies is the one at rank
  * ceil(p/100 × n) in ascending order (1-based), always a latency that occurred; for 1..100 ms the
  * 50th is 50 and the 95th is 95. SQLite has no percentile function. Rows are first counted per
@@ -46,8 +53,9 @@ ORDER BY cost DESC, model`;
 /** Per model over the filtered rows, the most expensive first. Computed by D1, not here. */
 export async function modelStats(db: D1Database, filter: UsageFilter): Promise<ModelStats[]> {
 	const where = whereOf(filter);
+	where.sql.push("outcome <> 'rejected'");
 	const { results } = await db
-		.prepare(SQL(where.sql.length ? `WHERE ${where.sql.join(" AND ")}` : ""))
+		.prepare(SQL(`WHERE ${where.sql.join(" AND ")}`))
 		.bind(...where.params)
 		.all<Omit<ModelStats, "error_rate">>();
 	return results.map((row) => ({

@@ -19,7 +19,10 @@ export interface RequestItem {
 	cost_usd: number;
 	latency_ms: number;
 	ttft_ms: number | null;
-	/** Upstream tries (retries and fallbacks): the length of the row's `attempts` array. */
+	/**
+	 * Upstream tries (retries and fallbacks): the entries of the row's `attempts` array, less the
+	 * fallbacks skipped without a call (`"skipped": true`: unknown, disabled or not allowed).
+	 */
 	attempts: number;
 }
 
@@ -28,11 +31,21 @@ interface Row extends Omit<RequestItem, "created_at" | "streamed"> {
 	streamed: number;
 }
 
-// The attempts column is a JSON array written by src/usage/recorder.ts; a hand-edited row holding
-// anything else counts 0 rather than failing the whole page.
+// The attempts column is a JSON array written by src/usage/recorder.ts, one entry per try; a fallback
+// skipped without a call (src/engine/dispatch.ts) is an entry with "skipped": true and is not counted.
+// A hand-edited row holding anything but a JSON array counts 0 rather than failing the whole page: CASE
+// tries its branches in order, so json_type and json_each only ever see a valid array, and
+// json_extract only an entry that is an object.
 const SELECT = `SELECT u.id, u.created_at, u.key_id, k.name AS key_name, u.model, u.ingress, u.status, u.outcome,
 	u.error_code, u.streamed, u.prompt_tokens, u.completion_tokens, u.total_tokens, u.cost_usd, u.latency_ms,
-	u.ttft_ms, CASE WHEN json_valid(u.attempts) THEN json_array_length(u.attempts) ELSE 0 END AS attempts
+	u.ttft_ms, CASE
+		WHEN NOT json_valid(u.attempts) THEN 0
+		WHEN json_type(u.attempts) <> 'array' THEN 0
+		ELSE (
+			SELECT COUNT(*) FROM json_each(u.attempts) AS a
+			WHERE CASE WHEN a.type = 'object' THEN json_extract(a.value, '$.skipped') END IS NOT 1
+		)
+	END AS attempts
 FROM usage u LEFT JOIN api_keys k ON k.id = u.key_id`;
 
 /** The newest usage rows matching the filter, newest first (created_at DESC, id DESC), one page. */
