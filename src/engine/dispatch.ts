@@ -5,6 +5,7 @@ import { asGatewayError, GatewayError } from "../errors";
 import { loadStoredImage } from "../images/load";
 import type { PassThroughAdapter, UpstreamRequest } from "../protocols/adapter";
 import { loadTurnState } from "../round-trip/turn-state";
+import type { Usage } from "../schemas/chat-response";
 import { callUpstream, clientGone, readBodyText, scrubUpstream } from "./call-upstream";
 import type { EngineRequest } from "./request";
 import { fetcherFor, passThroughFor, type ResolvedTarget, resolveNamed } from "./resolve-target";
@@ -24,6 +25,10 @@ interface DispatchLog {
 	attempts: Attempt[];
 	resolved: ResolvedTarget | null;
 	passThrough: PassThroughAdapter | null;
+	/** What the model being tried spent on a request in parts that failed: its answered parts. */
+	spent: Usage | null;
+	/** The same for the model whose failure the client hears of. */
+	failedSpent: Usage | null;
 }
 
 export type Answer = { kind: "json"; body: unknown } | { kind: "stream"; body: ReadableStream<Uint8Array> };
@@ -38,7 +43,14 @@ export type Dispatched =
 			target: ResolvedTarget;
 			attempts: Attempt[];
 	  }
-	| { ok: false; error: GatewayError; target: ResolvedTarget | null; attempts: Attempt[] };
+	| {
+			ok: false;
+			error: GatewayError;
+			target: ResolvedTarget | null;
+			attempts: Attempt[];
+			/** The tokens the failed model was billed for all the same (the answered parts of a request in parts), estimated. */
+			spent: Usage | null;
+	  };
 
 export type DispatchSettings = Config["upstream"];
 
@@ -61,13 +73,25 @@ export interface DispatchInput {
  * A first-byte timeout is not retried on the same model — the client has already waited that long.
  */
 export async function dispatch(input: DispatchInput): Promise<Dispatched> {
-	const log: DispatchLog = { attempts: [], resolved: null, passThrough: null };
+	const log: DispatchLog = {
+		attempts: [],
+		resolved: null,
+		passThrough: null,
+		spent: null,
+		failedSpent: null,
+	};
 	try {
 		const answer = await dispatchWith(input, log);
 		if (!log.resolved) throw new Error("dispatch answered without a model");
 		return { ok: true, answer, passThrough: log.passThrough, target: log.resolved, attempts: log.attempts };
 	} catch (error) {
-		return { ok: false, error: asGatewayError(error), target: log.resolved, attempts: log.attempts };
+		return {
+			ok: false,
+			error: asGatewayError(error),
+			target: log.resolved,
+			attempts: log.attempts,
+			spent: log.failedSpent,
+		};
 	}
 }
 
@@ -95,6 +119,7 @@ async function dispatchWith(input: DispatchInput, log: DispatchLog): Promise<Ans
 			continue;
 		}
 		log.resolved = target;
+		log.spent = null;
 		try {
 			return await tryModel(input, target, log);
 		} catch (error) {
@@ -105,6 +130,7 @@ async function dispatchWith(input: DispatchInput, log: DispatchLog): Promise<Ans
 			if (index > 0 && !fallsOver(error)) continue;
 			lastError = error;
 			lastFailed = target;
+			log.failedSpent = log.spent;
 			if (!fallsOver(error)) throw error;
 		}
 	}
@@ -178,6 +204,9 @@ async function tryModel(input: DispatchInput, resolved: ResolvedTarget, log: Dis
 	if (failure !== null) {
 		// The client leaving is what stopped the parts, whichever of them noticed first.
 		if (input.clientSignal.aborted) throw clientGone();
+		// The parts that were answered are billed by the upstream though the client gets an error.
+		const { native } = input.request;
+		if (native && passThrough?.partialUsage) log.spent = passThrough.partialUsage(bodies, native);
 		throw failure;
 	}
 	log.attempts.push({ model: resolved.model.id, status: 200, code: null, ms: Date.now() - started });

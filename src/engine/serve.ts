@@ -110,7 +110,15 @@ export async function runEngine(call: EngineCall, ingress: Ingress): Promise<Eng
 				: attempts.some((a) => !a.skipped)
 					? "upstream_error"
 					: "rejected";
-		throw refused(error, { outcome, model: dispatched.target?.model ?? null, attempts });
+		// Billed all the same: the answered parts of a request in parts (estimated).
+		const { spent } = dispatched;
+		throw refused(error, {
+			outcome,
+			model: dispatched.target?.model ?? null,
+			attempts,
+			usage: spent,
+			estimated: spent !== null,
+		});
 	}
 
 	const { answer, target, passThrough } = dispatched;

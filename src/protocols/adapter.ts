@@ -171,6 +171,12 @@ export interface PassThroughAdapter {
 		request: NativeRequest,
 	): { body: JsonObject; usage: Usage | null; estimated?: boolean };
 	createStreamStage(ids: ResponseIds): Transformer<SseEvent, StreamItem>;
+	/**
+	 * For a request sent in parts that failed: the usage of the parts that were answered (the
+	 * upstream bills them though the client gets an error), from the bodies in call order, undefined
+	 * for the calls that were not answered; estimated.
+	 */
+	partialUsage?(bodies: unknown[], request: NativeRequest): Usage | null;
 	/** The upstream's own token count for a request, when it has such an endpoint: the request, and its answer read. */
 	countTokens?: {
 		request(request: NativeRequest, target: UpstreamTarget): UpstreamRequest;

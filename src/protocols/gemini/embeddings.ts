@@ -90,8 +90,7 @@ export const geminiEmbeddings = {
 		// "Ensuring quality for smaller dimensions"); OpenAI's are always unit length, and clients
 		// compare them by dot product.
 		const shortened = request.body.dimensions !== undefined;
-		const tokens =
-			counted ?? texts.reduce((sum, text) => sum + Math.max(1, Math.ceil(text.length / CHARS_PER_TOKEN)), 0);
+		const tokens = counted ?? estimatedTokens(texts);
 		const usage: Usage = { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens };
 		return {
 			body: {
@@ -106,6 +105,13 @@ export const geminiEmbeddings = {
 			usage,
 			estimated: counted === null,
 		};
+	},
+	partialUsage(bodies, request) {
+		const texts = textInputs(request);
+		const answered = texts.filter((_, i) => bodies[Math.floor(i / GEMINI_BATCH_LIMIT)] !== undefined);
+		if (answered.length === 0) return null;
+		const tokens = estimatedTokens(answered);
+		return { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens };
 	},
 	createStreamStage() {
 		// The embeddings ingress never streams; a stage is part of the contract only.
@@ -141,6 +147,10 @@ function batchCall(url: string, target: UpstreamTarget, requests: JsonObject[]):
 		body: encodeBody({ requests }),
 	};
 }
+
+/** Four characters a token, at least one a text. */
+const estimatedTokens = (texts: string[]) =>
+	texts.reduce((sum, text) => sum + Math.max(1, Math.ceil(text.length / CHARS_PER_TOKEN)), 0);
 
 /** The vector scaled to length 1 (a zero vector stays as it is). */
 function unitLength(values: number[]): number[] {

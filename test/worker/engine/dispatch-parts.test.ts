@@ -188,4 +188,23 @@ describe("dispatch of a request in parts", () => {
 		expect(result.error.status).toBe(400);
 		expect(calls).toHaveLength(2);
 	});
+
+	it("reports what the answered parts cost when another part fails for good (the upstream bills them)", async () => {
+		reply = (batch, call, signal) =>
+			call === 3
+				? new Promise((resolve) => setTimeout(() => resolve(geminiError(400, "INVALID_ARGUMENT")), 20))
+				: embedded(batch, call, signal);
+		const result = await run(texts(400));
+		if (result.ok) throw new Error("expected a failure");
+		expect(result.error.status).toBe(400);
+		// Calls 0–2 answered: 300 texts of 13–15 characters, 4 tokens each (estimated).
+		expect(result.spent).toEqual({ prompt_tokens: 1200, completion_tokens: 0, total_tokens: 1200 });
+	});
+
+	it("reports nothing spent when no part was answered", async () => {
+		reply = () => geminiError(400, "INVALID_ARGUMENT");
+		const result = await run(texts(50));
+		if (result.ok) throw new Error("expected a failure");
+		expect(result.spent).toBeNull();
+	});
 });

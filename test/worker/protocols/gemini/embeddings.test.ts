@@ -260,4 +260,20 @@ describe("geminiEmbeddings.parseResponse", () => {
 		const full = geminiEmbeddings.parseResponse([answer([3, 4])], IDS, native({ input: "a" }));
 		expect((full.body.data as Array<{ embedding: unknown }>)[0]?.embedding).toEqual([3, 4]);
 	});
+
+	it("estimates what the answered calls of a failed request cost, and nothing when none was answered", () => {
+		const request = native({ input: [...Array.from({ length: 100 }, () => "abcde"), "abc"] });
+		// Call 0 (100 texts of 5 characters: 2 tokens each) answered, call 1 not.
+		expect(geminiEmbeddings.partialUsage([answer([1]), undefined], request)).toEqual({
+			prompt_tokens: 200,
+			completion_tokens: 0,
+			total_tokens: 200,
+		});
+		expect(geminiEmbeddings.partialUsage([undefined, answer([1])], request)).toEqual({
+			prompt_tokens: 1,
+			completion_tokens: 0,
+			total_tokens: 1,
+		});
+		expect(geminiEmbeddings.partialUsage([undefined, undefined], request)).toBeNull();
+	});
 });
