@@ -1,11 +1,12 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { OPENAI_KEY, USAGE } from "../fakes/scenarios/openai";
+import { type OfflineBrowser, openOfflineBrowser } from "./offline-browser";
 import { type RunningGateway, startGateway } from "./wrangler-dev";
 
 /**
@@ -19,11 +20,9 @@ import { type RunningGateway, startGateway } from "./wrangler-dev";
  * written to docs/dashboard-usage.png, the README's picture.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SCREENS = process.env.DASHBOARD_SCREENSHOTS ?? path.join(os.tmpdir(), "aigate-dashboard-screens");
 const COMMITTED_SCREENSHOT = path.join(ROOT, "docs/dashboard-usage.png");
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 const ADMIN_TOKEN = "e2e-dashboard-admin-token";
 const TOKEN_KEY = "aigate.adminToken";
@@ -62,13 +61,6 @@ interface Browser {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Whether a URL the page asked for stays on this machine (data: and blob: never leave the page). */
-function staysLocal(url: string): boolean {
-	const { protocol, hostname } = new URL(url);
-	if (["data:", "blob:", "about:"].includes(protocol)) return true;
-	return LOOPBACK.has(hostname);
-}
-
 /** Polls `check` until it returns a value other than undefined, or fails naming `what`. */
 async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
@@ -104,12 +96,9 @@ const chartBars = (page: Page, metric: string) =>
 
 describe("the operator dashboard in headless Chromium", () => {
 	let gateway: RunningGateway;
+	let browser: OfflineBrowser;
 	let context: BrowserContext;
 	let page: Page;
-	let profileDir = "";
-	const offHost: string[] = [];
-	const failed: string[] = [];
-	const consoleErrors: string[] = [];
 	const dialogs: string[] = [];
 	let secret = "";
 	let keyId = "";
@@ -151,11 +140,6 @@ describe("the operator dashboard in headless Chromium", () => {
 	const text = (selector: string) => page.locator(selector).first().textContent();
 
 	beforeAll(async () => {
-		if (!existsSync(CHROMIUM)) {
-			throw new Error(
-				`No Chromium at ${CHROMIUM}: install Debian's package with \`apt-get update && apt-get install -y chromium\` (as root), or set CHROMIUM_PATH.`,
-			);
-		}
 		mkdirSync(SCREENS, { recursive: true });
 		gateway = await startGateway({
 			vars: {
@@ -165,38 +149,9 @@ describe("the operator dashboard in headless Chromium", () => {
 				DEMO_MODEL: "on",
 			},
 		});
-		profileDir = mkdtempSync(path.join(os.tmpdir(), "aigate-chromium-"));
-		context = await chromium.launchPersistentContext(profileDir, {
-			executablePath: CHROMIUM,
-			headless: true,
-			viewport: { width: 1280, height: 800 },
-			colorScheme: "light",
-			args: [
-				"--headless",
-				"--no-sandbox",
-				"--disable-gpu",
-				"--disable-quic",
-				"--no-first-run",
-				"--disable-background-networking",
-				"--disable-component-update",
-				"--disable-sync",
-			],
-		});
+		browser = await openOfflineBrowser({ viewport: { width: 1280, height: 800 }, colorScheme: "light" });
+		context = browser.context;
 		await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: gateway.baseUrl });
-		// Nothing may leave the machine: a request to another host is recorded and never sent.
-		await context.route("**/*", async (route) => {
-			const url = route.request().url();
-			if (staysLocal(url)) return route.continue();
-			offHost.push(url);
-			return route.abort("blockedbyclient");
-		});
-		context.on("requestfailed", (request) => {
-			if (staysLocal(request.url())) failed.push(`${request.url()}: ${request.failure()?.errorText}`);
-		});
-		context.on("console", (message) => {
-			if (message.type() === "error") consoleErrors.push(message.text());
-		});
-		context.on("weberror", (error) => consoleErrors.push(String(error.error())));
 		page = context.pages()[0] ?? (await context.newPage());
 		// window.alert, confirm or prompt: the page uses none, so any dialog is an injected script's.
 		page.on("dialog", async (dialog) => {
@@ -206,8 +161,7 @@ describe("the operator dashboard in headless Chromium", () => {
 	});
 
 	afterAll(async () => {
-		await context?.close();
-		if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+		await browser?.close();
 		await gateway?.stop();
 	});
 
@@ -275,8 +229,8 @@ describe("the operator dashboard in headless Chromium", () => {
 		).toBeNull();
 		await shoot("sign-in");
 		// The refused call is the only thing Chromium logs: "Failed to load resource: … 401".
-		expect(consoleErrors.every((line) => line.includes("status of 401"))).toBe(true);
-		consoleErrors.length = 0;
+		expect(browser.consoleErrors.every((line) => line.includes("status of 401"))).toBe(true);
+		browser.consoleErrors.length = 0;
 	});
 
 	it("signs in; the token is kept in sessionStorage only, never in a URL", async () => {
@@ -713,9 +667,9 @@ describe("the operator dashboard in headless Chromium", () => {
 		expect(await page.locator("#tabs").isHidden()).toBe(true);
 
 		console.log(`dashboard screenshots: ${SCREENS}`);
-		expect(offHost, "requests to hosts other than loopback").toEqual([]);
-		expect(failed, "failed requests").toEqual([]);
-		expect(consoleErrors, "console errors").toEqual([]);
+		expect(browser.offHost, "requests to hosts other than loopback").toEqual([]);
+		expect(browser.failed, "failed requests").toEqual([]);
+		expect(browser.consoleErrors, "console errors").toEqual([]);
 		expect(dialogs, "window dialogs").toEqual([]);
 	});
 });

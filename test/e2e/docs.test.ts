@@ -1,8 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type OfflineBrowser, openOfflineBrowser } from "./offline-browser";
 import { type RunningGateway, startGateway } from "./wrangler-dev";
 
 /**
@@ -11,72 +10,24 @@ import { type RunningGateway, startGateway } from "./wrangler-dev";
  * reference from `/openapi.json` using nothing but this origin.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOT = process.env.DOCS_SCREENSHOT ?? path.join(os.tmpdir(), "aigate-docs.png");
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
-
-/** Whether a URL the page asked for stays on this machine (data: and blob: never leave the page). */
-function staysLocal(url: string): boolean {
-	const { protocol, hostname } = new URL(url);
-	if (["data:", "blob:", "about:"].includes(protocol)) return true;
-	return LOOPBACK.has(hostname);
-}
 
 describe("GET /docs in headless Chromium", () => {
 	let gateway: RunningGateway;
-	let context: BrowserContext;
-	let profileDir = "";
-	const offHost: string[] = [];
-	const failed: string[] = [];
-	const consoleErrors: string[] = [];
+	let browser: OfflineBrowser;
 
 	beforeAll(async () => {
-		if (!existsSync(CHROMIUM)) {
-			throw new Error(
-				`No Chromium at ${CHROMIUM}: install Debian's package with \`apt-get update && apt-get install -y chromium\` (as root), or set CHROMIUM_PATH.`,
-			);
-		}
 		gateway = await startGateway({ vars: { ADMIN_TOKEN: "e2e-admin-token" } });
-		profileDir = mkdtempSync(path.join(os.tmpdir(), "aigate-chromium-"));
-		context = await chromium.launchPersistentContext(profileDir, {
-			executablePath: CHROMIUM,
-			headless: true,
-			viewport: { width: 1280, height: 900 },
-			args: [
-				"--headless",
-				"--no-sandbox",
-				"--disable-gpu",
-				"--disable-quic",
-				"--no-first-run",
-				"--disable-background-networking",
-				"--disable-component-update",
-				"--disable-sync",
-			],
-		});
-		// Nothing may leave the machine: a request to another host is recorded and never sent.
-		await context.route("**/*", async (route) => {
-			const url = route.request().url();
-			if (staysLocal(url)) return route.continue();
-			offHost.push(url);
-			return route.abort("blockedbyclient");
-		});
-		context.on("requestfailed", (request) => {
-			if (staysLocal(request.url())) failed.push(`${request.url()}: ${request.failure()?.errorText}`);
-		});
-		context.on("console", (message) => {
-			if (message.type() === "error") consoleErrors.push(message.text());
-		});
-		context.on("weberror", (error) => consoleErrors.push(String(error.error())));
+		browser = await openOfflineBrowser({ viewport: { width: 1280, height: 900 } });
 	});
 
 	afterAll(async () => {
-		await context?.close();
-		if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+		await browser?.close();
 		await gateway?.stop();
 	});
 
 	it("renders the API reference with the chat completions endpoint, from this origin only", async () => {
-		const page = await context.newPage();
+		const page = await browser.context.newPage();
 		const answer = await page.goto(`${gateway.baseUrl}/docs`);
 		expect(answer?.status()).toBe(200);
 		expect(answer?.headers()["content-security-policy"]).toContain("script-src 'self'");
@@ -96,9 +47,9 @@ describe("GET /docs in headless Chromium", () => {
 		await page.screenshot({ path: SCREENSHOT });
 		console.log(`docs screenshot: ${SCREENSHOT}`);
 
-		expect(offHost, "requests to hosts other than loopback").toEqual([]);
-		expect(failed, "failed requests").toEqual([]);
-		expect(consoleErrors, "console errors").toEqual([]);
+		expect(browser.offHost, "requests to hosts other than loopback").toEqual([]);
+		expect(browser.failed, "failed requests").toEqual([]);
+		expect(browser.consoleErrors, "console errors").toEqual([]);
 	});
 
 	it("serves the UI script as a static asset, not through the Worker", async () => {
