@@ -34,6 +34,7 @@ import {
 	STREAMED_TOOL_CALLS,
 } from "../fakes/scenarios/openai";
 import { GATE_ID } from "../shared/patterns";
+import { type AdminClient, adminClient } from "./admin-client";
 import { type RunningGateway, startGateway } from "./wrangler-dev";
 
 /**
@@ -118,28 +119,13 @@ function expectWellFormed(events: RawMessageStreamEvent[]): void {
 describe("the Messages API under wrangler dev, through @anthropic-ai/sdk", () => {
 	const anthropicUrl = inject("anthropicUrl");
 	let gateway: RunningGateway;
+	let admin: AdminClient;
 	let clientKey = "";
 	let clientKeyId = "";
 	let client: Anthropic;
 	/** The gate ids of the billed requests that reached an upstream, to find their log lines. */
 	const gateIds: string[] = [];
 
-	const admin = async (path: string, method = "GET", body?: unknown) => {
-		const res = await fetch(`${gateway.baseUrl}${path}`, {
-			method,
-			headers: {
-				authorization: `Bearer ${ADMIN_TOKEN}`,
-				...(body === undefined ? {} : { "content-type": "application/json" }),
-			},
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		return { status: res.status, text: await res.text() };
-	};
-	const createKey = async (name: string, models?: string[]) => {
-		const created = await admin("/admin/keys", "POST", { name, ...(models ? { models } : {}) });
-		expect(created.status, created.text).toBe(201);
-		return JSON.parse(created.text) as { id: string; key: string };
-	};
 	// No retries anywhere: every request the SDK sends is one the test counts.
 	const sdk = (apiKey: string) => new Anthropic({ apiKey, baseURL: gateway.baseUrl, maxRetries: 0 });
 
@@ -156,16 +142,16 @@ describe("the Messages API under wrangler dev, through @anthropic-ai/sdk", () =>
 				LOG_REQUESTS: "on",
 			},
 		});
+		admin = adminClient(gateway.baseUrl, ADMIN_TOKEN);
 		for (const [id, [provider, upstream_model]] of Object.entries(MODELS)) {
-			const res = await admin(`/admin/models/${id}`, "PUT", {
+			await admin.putModel(id, {
 				provider,
 				upstream_model,
 				...(provider === "anthropic" ? CLAUDE_PRICES : PRICES),
 				capabilities: { tools: true },
 			});
-			expect(res.status, res.text).toBe(200);
 		}
-		const created = await createKey("e2e messages client");
+		const created = await admin.createKey({ name: "e2e messages client" });
 		clientKey = created.key;
 		clientKeyId = created.id;
 		client = sdk(clientKey);
@@ -612,7 +598,10 @@ describe("the Messages API under wrangler dev, through @anthropic-ai/sdk", () =>
 		});
 
 		it("PermissionDeniedError (403) for a model the key may not use", async () => {
-			const restricted = await createKey("e2e messages, text only", ["anthropic/e2e-text"]);
+			const restricted = await admin.createKey({
+				name: "e2e messages, text only",
+				models: ["anthropic/e2e-text"],
+			});
 			const failure = await sdk(restricted.key)
 				.messages.create({ model: "anthropic/e2e-tools", max_tokens: 64, messages: HELLO })
 				.catch((error: unknown) => error);
@@ -793,7 +782,7 @@ describe("the Messages API under wrangler dev, through @anthropic-ai/sdk", () =>
 			row("google/e2e-tools", 1, 30, 50, cost(30, 50)),
 		];
 		const rowsOf = async (model: string) => {
-			const res = await admin(`/admin/usage?group_by=model&key_id=${clientKeyId}&model=${model}`);
+			const res = await admin.request(`/admin/usage?group_by=model&key_id=${clientKeyId}&model=${model}`);
 			expect(res.status, res.text).toBe(200);
 			return (JSON.parse(res.text) as { data: Array<{ requests: number }> }).data;
 		};

@@ -12,6 +12,7 @@ import {
 	TOOLS_PARALLEL,
 } from "../fakes/scenarios/anthropic";
 import { GATE_ID } from "../shared/patterns";
+import { adminClient } from "./admin-client";
 import { type RunningGateway, startGateway } from "./wrangler-dev";
 
 /**
@@ -38,34 +39,24 @@ describe("Claude models under wrangler dev, through the openai package", () => {
 	let gateway: RunningGateway;
 	let client: OpenAI;
 
-	const admin = async (path: string, method: string, body: unknown) => {
-		const res = await fetch(`${gateway.baseUrl}${path}`, {
-			method,
-			headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-			body: JSON.stringify(body),
-		});
-		return { status: res.status, text: await res.text() };
-	};
-
 	beforeAll(async () => {
 		gateway = await startGateway({
 			vars: { ANTHROPIC_BASE_URL: fakeUrl, ANTHROPIC_API_KEY: UPSTREAM_KEY, ADMIN_TOKEN, LOG_REQUESTS: "on" },
 		});
-		const created = await admin("/admin/keys", "POST", { name: "e2e anthropic client" });
-		expect(created.status, created.text).toBe(201);
+		const admin = adminClient(gateway.baseUrl, ADMIN_TOKEN);
+		const created = await admin.createKey({ name: "e2e anthropic client" });
 		client = new OpenAI({
-			apiKey: String((JSON.parse(created.text) as { key: string }).key),
+			apiKey: created.key,
 			baseURL: `${gateway.baseUrl}/v1`,
 			maxRetries: 0,
 		});
 		for (const [id, upstream_model] of MODELS) {
-			const res = await admin(`/admin/models/${id}`, "PUT", {
+			await admin.putModel(id, {
 				provider: "anthropic",
 				upstream_model,
 				...PRICES,
 				capabilities: { tools: true, json: true },
 			});
-			expect(res.status, res.text).toBe(200);
 		}
 	});
 

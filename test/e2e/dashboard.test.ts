@@ -6,6 +6,7 @@ import OpenAI from "openai";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { OPENAI_KEY, USAGE } from "../fakes/scenarios/openai";
+import { type AdminClient, adminClient } from "./admin-client";
 import { type OfflineBrowser, openOfflineBrowser } from "./offline-browser";
 import { type RunningGateway, startGateway } from "./wrangler-dev";
 
@@ -96,6 +97,7 @@ const chartBars = (page: Page, metric: string) =>
 
 describe("the operator dashboard in headless Chromium", () => {
 	let gateway: RunningGateway;
+	let adminApi: AdminClient;
 	let browser: OfflineBrowser;
 	let context: BrowserContext;
 	let page: Page;
@@ -105,17 +107,10 @@ describe("the operator dashboard in headless Chromium", () => {
 	/** The tokens the SDK was told each successful request used, summed. */
 	let tokensSent = 0;
 
+	/** An admin API call that must succeed, its answer parsed. */
 	const admin = async (urlPath: string, init: { method?: string; body?: unknown } = {}) => {
-		const res = await fetch(`${gateway.baseUrl}${urlPath}`, {
-			method: init.method ?? "GET",
-			headers: {
-				authorization: `Bearer ${ADMIN_TOKEN}`,
-				...(init.body === undefined ? {} : { "content-type": "application/json" }),
-			},
-			body: init.body === undefined ? undefined : JSON.stringify(init.body),
-		});
-		const text = await res.text();
-		expect(res.status, `${init.method ?? "GET"} ${urlPath}: ${text}`).toBeLessThan(300);
+		const { status, text } = await adminApi.request(urlPath, init);
+		expect(status, `${init.method ?? "GET"} ${urlPath}: ${text}`).toBeLessThan(300);
 		return JSON.parse(text) as Record<string, unknown> & { data: Array<Record<string, unknown>> };
 	};
 
@@ -149,6 +144,7 @@ describe("the operator dashboard in headless Chromium", () => {
 				DEMO_MODEL: "on",
 			},
 		});
+		adminApi = adminClient(gateway.baseUrl, ADMIN_TOKEN);
 		browser = await openOfflineBrowser({ viewport: { width: 1280, height: 800 }, colorScheme: "light" });
 		context = browser.context;
 		await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: gateway.baseUrl });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { fakeTokenCount, fakeVector, GEMINI_MAX_BATCH } from "../fakes/scenarios/embeddings";
 import { GEMINI_KEY } from "../fakes/scenarios/gemini";
 import { OPENAI_KEY } from "../fakes/scenarios/openai";
+import { adminClient } from "./admin-client";
 import { type RunningGateway, startGateway } from "./wrangler-dev";
 
 /**
@@ -46,18 +47,6 @@ describe("POST /v1/embeddings under wrangler dev, through the openai package", (
 	/** An OpenAI embeddings model whose fake upstream keeps every body it receives. */
 	const echo = { id: `openai/embed-echo-${token}`, upstream: `echo-request-${token}` };
 
-	const admin = async (path: string, method = "GET", body?: unknown) => {
-		const res = await fetch(`${gateway.baseUrl}${path}`, {
-			method,
-			headers: {
-				authorization: `Bearer ${ADMIN_TOKEN}`,
-				...(body === undefined ? {} : { "content-type": "application/json" }),
-			},
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		return { status: res.status, text: await res.text() };
-	};
-
 	/** The gateway's log line of a request (LOG_REQUESTS=on), once written. */
 	const logLine = async (gateId: string | null): Promise<LogLine> => {
 		expect(gateId).toMatch(/^gate-/);
@@ -85,10 +74,10 @@ describe("POST /v1/embeddings under wrangler dev, through the openai package", (
 			},
 		});
 		console.info(`gateway ready on ${gateway.baseUrl} after ${Date.now() - started} ms`);
-		const created = await admin("/admin/keys", "POST", { name: "e2e embeddings" });
-		expect(created.status, created.text).toBe(201);
+		const admin = adminClient(gateway.baseUrl, ADMIN_TOKEN);
+		const created = await admin.createKey({ name: "e2e embeddings" });
 		client = new OpenAI({
-			apiKey: String(JSON.parse(created.text).key),
+			apiKey: created.key,
 			baseURL: `${gateway.baseUrl}/v1`,
 			maxRetries: 0,
 		});
@@ -96,14 +85,13 @@ describe("POST /v1/embeddings under wrangler dev, through the openai package", (
 			[counted, "google"],
 			[echo, "openai"],
 		] as const) {
-			const res = await admin(`/admin/models/${model.id}`, "PUT", {
+			await admin.putModel(model.id, {
 				provider,
 				upstream_model: model.upstream,
 				kind: "embeddings",
 				input_price: 0.1,
 				output_price: 0,
 			});
-			expect(res.status, res.text).toBe(200);
 		}
 	});
 

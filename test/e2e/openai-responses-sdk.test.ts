@@ -41,6 +41,7 @@ import {
 	USAGE,
 } from "../fakes/scenarios/openai-responses";
 import { GATE_ID } from "../shared/patterns";
+import { type AdminClient, adminClient } from "./admin-client";
 import { type RunningGateway, startGateway } from "./wrangler-dev";
 
 /**
@@ -110,28 +111,13 @@ const functionCalls = (response: Response) =>
 
 describe("the Responses API under wrangler dev, through the openai package", () => {
 	let gateway: RunningGateway;
+	let admin: AdminClient;
 	let clientKey = "";
 	let clientKeyId = "";
 	let client: OpenAI;
 	/** The gate ids of the requests that reached an upstream and answered, to find their log lines. */
 	const gateIds: string[] = [];
 
-	const admin = async (path: string, method = "GET", body?: unknown) => {
-		const res = await fetch(`${gateway.baseUrl}${path}`, {
-			method,
-			headers: {
-				authorization: `Bearer ${ADMIN_TOKEN}`,
-				...(body === undefined ? {} : { "content-type": "application/json" }),
-			},
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		return { status: res.status, text: await res.text() };
-	};
-	const createKey = async (name: string, models?: string[]) => {
-		const created = await admin("/admin/keys", "POST", { name, ...(models ? { models } : {}) });
-		expect(created.status, created.text).toBe(201);
-		return JSON.parse(created.text) as { id: string; key: string };
-	};
 	// No retries anywhere: every request the SDK sends is one the test counts.
 	const sdk = (apiKey: string) => new OpenAI({ apiKey, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
 
@@ -148,16 +134,16 @@ describe("the Responses API under wrangler dev, through the openai package", () 
 				LOG_REQUESTS: "on",
 			},
 		});
+		admin = adminClient(gateway.baseUrl, ADMIN_TOKEN);
 		for (const [id, [provider, upstream_model]] of Object.entries(MODELS)) {
-			const res = await admin(`/admin/models/${id}`, "PUT", {
+			await admin.putModel(id, {
 				provider,
 				upstream_model,
 				...PRICES,
 				capabilities: { tools: true },
 			});
-			expect(res.status, res.text).toBe(200);
 		}
-		const created = await createKey("e2e responses client");
+		const created = await admin.createKey({ name: "e2e responses client" });
 		clientKey = created.key;
 		clientKeyId = created.id;
 		client = sdk(clientKey);
@@ -423,7 +409,7 @@ describe("the Responses API under wrangler dev, through the openai package", () 
 
 		it("raises a translated mid-stream failure as the SDK's APIError, after the partial text", async () => {
 			// Its own key, so the partial usage of the broken stream stays out of the totals below.
-			const other = await createKey("e2e responses, mid-stream failure");
+			const other = await admin.createKey({ name: "e2e responses, mid-stream failure" });
 			const stream = sdk(other.key).responses.stream({ model: "anthropic/e2e-midstream", input: "hi" });
 			let partial = "";
 			stream.on("response.output_text.delta", (event) => {
@@ -438,7 +424,7 @@ describe("the Responses API under wrangler dev, through the openai package", () 
 
 	describe("stored conversations, continued with previous_response_id (another key: its own usage)", () => {
 		it("runs a two-turn function-calling loop by reference on OpenAI (pass-through), Claude and Gemini (translated)", async () => {
-			const stateful = sdk((await createKey("e2e responses by reference")).key);
+			const stateful = sdk((await admin.createKey({ name: "e2e responses by reference" })).key);
 			const openaiFirst = await stateful.responses.create({
 				model: "openai/e2e-loop",
 				input: "Weather in Paris?",
@@ -553,7 +539,10 @@ describe("the Responses API under wrangler dev, through the openai package", () 
 		});
 
 		it("PermissionDeniedError (403) for a model the key may not use", async () => {
-			const restricted = await createKey("e2e responses, text only", ["openai/e2e-text"]);
+			const restricted = await admin.createKey({
+				name: "e2e responses, text only",
+				models: ["openai/e2e-text"],
+			});
 			const failure = await sdk(restricted.key)
 				.responses.create({ model: "anthropic/e2e-text", input: "hi" })
 				.catch((error: unknown) => error);
@@ -662,7 +651,7 @@ describe("the Responses API under wrangler dev, through the openai package", () 
 		// Rows are written after the response (waitUntil): poll until all of them are in.
 		let rows: Array<{ requests: number }> = [];
 		for (let i = 0; i < 50; i++) {
-			const res = await admin(`/admin/usage?group_by=model&key_id=${clientKeyId}`);
+			const res = await admin.request(`/admin/usage?group_by=model&key_id=${clientKeyId}`);
 			expect(res.status, res.text).toBe(200);
 			rows = (JSON.parse(res.text) as { data: Array<{ requests: number }> }).data;
 			if (rows.reduce((sum, r) => sum + r.requests, 0) >= total) break;

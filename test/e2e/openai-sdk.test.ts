@@ -9,6 +9,7 @@ import {
 	USAGE,
 } from "../fakes/scenarios/openai";
 import { GATE_ID } from "../shared/patterns";
+import { type AdminClient, adminClient } from "./admin-client";
 import { type RunningGateway, startGateway } from "./wrangler-dev";
 
 /**
@@ -53,23 +54,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe("the gateway under wrangler dev, through the openai package", () => {
 	const fakeUrl = inject("openaiUrl");
 	let gateway: RunningGateway;
+	let admin: AdminClient;
 	let clientKey = "";
 	let clientKeyId = "";
 	let client: OpenAI;
 	/** The gate ids of the requests that reached the completions route, to find them in the logs. */
 	const gateIds: string[] = [];
-
-	const admin = async (path: string, init: { method?: string; body?: unknown; token?: string } = {}) => {
-		const res = await fetch(`${gateway.baseUrl}${path}`, {
-			method: init.method ?? "GET",
-			headers: {
-				authorization: `Bearer ${init.token ?? ADMIN_TOKEN}`,
-				...(init.body === undefined ? {} : { "content-type": "application/json" }),
-			},
-			body: init.body === undefined ? undefined : JSON.stringify(init.body),
-		});
-		return { status: res.status, text: await res.text() };
-	};
 
 	const sdk = (apiKey: string) => new OpenAI({ apiKey, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
 
@@ -86,6 +76,7 @@ describe("the gateway under wrangler dev, through the openai package", () => {
 			},
 		});
 		console.info(`gateway ready on ${gateway.baseUrl} after ${Date.now() - started} ms`);
+		admin = adminClient(gateway.baseUrl, ADMIN_TOKEN);
 	});
 
 	afterAll(async () => {
@@ -94,7 +85,7 @@ describe("the gateway under wrangler dev, through the openai package", () => {
 
 	it("creates a client key through the admin API; listings never show the key or its hash", async () => {
 		// dev.mjs wrote .dev.vars with ADMIN_TOKEN=dev-admin-token: the --var setting must win over it.
-		const refused = await admin("/admin/keys", { token: "dev-admin-token" });
+		const refused = await admin.request("/admin/keys", { token: "dev-admin-token" });
 		expect(refused.status).toBe(401);
 		expect(JSON.parse(refused.text)).toEqual({
 			error: {
@@ -105,7 +96,7 @@ describe("the gateway under wrangler dev, through the openai package", () => {
 			},
 		});
 
-		const created = await admin("/admin/keys", { method: "POST", body: { name: "e2e client" } });
+		const created = await admin.request("/admin/keys", { method: "POST", body: { name: "e2e client" } });
 		expect(created.status, created.text).toBe(201);
 		const body = JSON.parse(created.text) as Record<string, unknown>;
 		expect(Object.keys(body).sort()).toEqual([
@@ -132,7 +123,7 @@ describe("the gateway under wrangler dev, through the openai package", () => {
 		});
 		client = new OpenAI({ apiKey: clientKey, baseURL: `${gateway.baseUrl}/v1` });
 
-		const listed = await admin("/admin/keys");
+		const listed = await admin.request("/admin/keys");
 		expect(listed.status).toBe(200);
 		expect(JSON.parse(listed.text)).toEqual({
 			data: [
@@ -168,12 +159,8 @@ describe("the gateway under wrangler dev, through the openai package", () => {
 			["openai/e2e-ratelimited", { upstream_model: "rate-limited", ...TEXT_PRICES }],
 		];
 		for (const [id, spec] of specs) {
-			const res = await admin(`/admin/models/${id}`, {
-				method: "PUT",
-				body: { provider: "openai", enabled: true, ...spec },
-			});
-			expect(res.status, res.text).toBe(200);
-			expect(JSON.parse(res.text)).toMatchObject({
+			const saved = await admin.putModel(id, { provider: "openai", enabled: true, ...spec });
+			expect(saved).toMatchObject({
 				id,
 				provider: "openai",
 				upstream_model: spec.upstream_model,
@@ -398,7 +385,7 @@ describe("the gateway under wrangler dev, through the openai package", () => {
 		// Rows are written after the response (waitUntil): poll until all of them are in.
 		let rows: unknown;
 		for (let i = 0; i < 50; i++) {
-			const res = await admin(`/admin/usage?group_by=model&key_id=${clientKeyId}`);
+			const res = await admin.request(`/admin/usage?group_by=model&key_id=${clientKeyId}`);
 			expect(res.status, res.text).toBe(200);
 			rows = (JSON.parse(res.text) as { data: unknown }).data;
 			const requests = (rows as Array<{ requests: number }>).reduce((sum, row) => sum + row.requests, 0);
@@ -408,9 +395,9 @@ describe("the gateway under wrangler dev, through the openai package", () => {
 		expect(rows).toEqual(expected);
 
 		// The unfiltered totals are the same rows: the bad key left none, and this D1 started empty.
-		const all = await admin("/admin/usage?group_by=model");
+		const all = await admin.request("/admin/usage?group_by=model");
 		expect((JSON.parse(all.text) as { data: unknown }).data).toEqual(expected);
-		const one = await admin("/admin/usage?group_by=model&model=openai/e2e-tools");
+		const one = await admin.request("/admin/usage?group_by=model&model=openai/e2e-tools");
 		expect((JSON.parse(one.text) as { data: unknown }).data).toEqual([expected[4]]);
 	});
 
