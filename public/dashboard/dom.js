@@ -68,6 +68,16 @@ export function showMessage(element, message, kind = "error") {
 }
 
 /** A `<p role="alert">` for a section's messages, hidden until used. */
+/** A labelled form field: its label, the input, and an optional hint below it. */
+export const field = (label, input, hint) =>
+	h(
+		"div",
+		{ class: "field" },
+		h("label", { for: input.id }, label),
+		input,
+		hint ? h("small", { class: "muted" }, hint) : null,
+	);
+
 export const messageLine = (id) => h("p", { id, class: "message", role: "alert", hidden: true });
 
 /** Empty cells read as a dash. */

@@ -3,6 +3,7 @@
 import { api } from "./api.js";
 import {
 	confirmDialog,
+	field,
 	fmtInt,
 	fmtTime,
 	fmtUsd,
@@ -70,14 +71,6 @@ function keyFields(prefix, key) {
 			zero ? "A budget must be more than $0; leave it empty for no budget." : "",
 		);
 	});
-	const field = (label, input, hint) =>
-		h(
-			"div",
-			{ class: "field" },
-			h("label", { for: input.id }, label),
-			input,
-			hint ? h("small", { class: "muted" }, hint) : null,
-		);
 	const fields = h(
 		"div",
 		{ class: "fields" },

@@ -1,7 +1,17 @@
 // The Models screen: the catalog with a switch per model (PATCH enabled), prices, fallbacks and kind;
 // a form adding a model of a configured OpenAI-protocol provider (PUT /admin/models/{provider}/{name}).
 import { api, modelPath } from "./api.js";
-import { confirmDialog, fmtPrice, h, listFrom, messageLine, numberFrom, showMessage, table } from "./dom.js";
+import {
+	confirmDialog,
+	field,
+	fmtPrice,
+	h,
+	listFrom,
+	messageLine,
+	numberFrom,
+	showMessage,
+	table,
+} from "./dom.js";
 
 /** The one model the API refuses to change (src/catalog/models.ts, isBuiltInModel). */
 const BUILT_IN_MODEL = "demo/echo";
@@ -41,14 +51,6 @@ export function mountModels(view) {
 		fallbacks: h("input", { id: "model-fallbacks", type: "text", placeholder: "none" }),
 		enabled: h("input", { id: "model-enabled", type: "checkbox", checked: true }),
 	};
-	const field = (label, input, hint) =>
-		h(
-			"div",
-			{ class: "field" },
-			h("label", { for: input.id }, label),
-			input,
-			hint ? h("small", { class: "muted" }, hint) : null,
-		);
 	const formMessage = messageLine("add-model-message");
 	const addForm = h(
 		"form",

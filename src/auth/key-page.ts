@@ -1,6 +1,7 @@
 import type { Env } from "../env";
 import { budgetSpent } from "../limits/enforce";
 import type { KeyLimits } from "../limits/key-limits";
+import { roundUsd } from "../usage/cost";
 import type { Page } from "../usage/queries/page";
 import type { KeyRow } from "./key-record";
 import { type KeyListing, toListing } from "./keys";
@@ -81,7 +82,7 @@ export async function listKeyPage(
 			month.end,
 		)
 		.all<KeyRow & { spent_usd: number }>();
-	return results.map((row) => ({ ...toListing(row), spent_usd: Math.round(row.spent_usd * 1e9) / 1e9 }));
+	return results.map((row) => ({ ...toListing(row), spent_usd: roundUsd(row.spent_usd) }));
 }
 
 /** The limits a listed key is enforced with, as its limiter takes them. */
@@ -101,7 +102,7 @@ export function withBudgetSpent(env: Env, keys: KeyWithUsageSpend[], now: number
 		keys.map(async (key) => {
 			if (key.budget_usd === null || key.revoked_at !== null) return { ...key, budget_spent_usd: null };
 			const spent = await budgetSpent(env, key.id, limitsOf(key), now);
-			return { ...key, budget_spent_usd: spent === null ? null : Math.round(spent * 1e9) / 1e9 };
+			return { ...key, budget_spent_usd: spent === null ? null : roundUsd(spent) };
 		}),
 	);
 }

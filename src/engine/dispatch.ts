@@ -174,13 +174,24 @@ const PARALLEL_PARTS = 4;
 async function tryModel(input: DispatchInput, resolved: ResolvedTarget, log: DispatchLog): Promise<Answer> {
 	// Built once per model: a request the adapter refuses (400) is the client's to fix, not retried.
 	const { passThrough, upstream } = await buildFor(input, resolved);
-	if (!Array.isArray(upstream)) {
-		const answer = await withRetries(input, resolved, upstream, log, true);
-		log.passThrough = passThrough;
-		return answer;
-	}
-	// A request in parts: each call retried on its own; the first that fails for good stops the rest,
-	// and the model's try is that failure. One attempt is listed for the whole when all answered.
+	const answer = Array.isArray(upstream)
+		? await sendInParts(input, resolved, upstream, passThrough, log)
+		: await withRetries(input, resolved, upstream, log, true);
+	log.passThrough = passThrough;
+	return answer;
+}
+
+/**
+ * A request in parts: each call retried on its own; the first that fails for good stops the rest,
+ * and the model's try is that failure. One attempt is listed for the whole when all answered.
+ */
+async function sendInParts(
+	input: DispatchInput,
+	resolved: ResolvedTarget,
+	upstream: UpstreamRequest[],
+	passThrough: PassThroughAdapter | null,
+	log: DispatchLog,
+): Promise<Answer> {
 	const started = Date.now();
 	const stop = new AbortController();
 	const partInput = { ...input, clientSignal: AbortSignal.any([input.clientSignal, stop.signal]) };
@@ -210,7 +221,6 @@ async function tryModel(input: DispatchInput, resolved: ResolvedTarget, log: Dis
 		throw failure;
 	}
 	log.attempts.push({ model: resolved.model.id, status: 200, code: null, ms: Date.now() - started });
-	log.passThrough = passThrough;
 	return { kind: "json", body: bodies };
 }
 

@@ -1,3 +1,4 @@
+import { randomToken } from "../auth/crypto";
 import type { Env } from "../env";
 import { GatewayError } from "../errors";
 import type { ProviderMetadata } from "../protocols/adapter";
@@ -29,7 +30,7 @@ export function createImageStore(
 		if (!ext)
 			throw storeFailed(`the provider returned an image of an unsupported type (${mediaType || "none"})`);
 		const bytes = decodeBase64(base64);
-		const id = newImageId();
+		const id = randomToken(16);
 		const key = r2KeyFor(id);
 		const sha256 = toHex(await crypto.subtle.digest("SHA-256", bytes));
 
@@ -72,14 +73,6 @@ export function createImageStore(
 
 function storeFailed(reason: string): GatewayError {
 	return new GatewayError(502, `The model produced an image, but ${reason}.`, { code: "image_store_failed" });
-}
-
-function newImageId(): string {
-	const bytes = crypto.getRandomValues(new Uint8Array(16));
-	return btoa(String.fromCharCode(...bytes))
-		.replace(/=+$/, "")
-		.replaceAll("+", "-")
-		.replaceAll("/", "_");
 }
 
 function decodeBase64(base64: string): Uint8Array {

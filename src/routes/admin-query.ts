@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { base64Url } from "../auth/crypto";
 import type { PagePosition } from "../usage/queries/page";
 
 /** The admin API's list parameters: time bounds, page sizes and cursors, as query strings. */
@@ -28,12 +29,8 @@ export const pageLimit = z.pipe(
  * A cursor is base64url of "<created_at ms>:<id>", the last row of the page before. Opaque to
  * clients: only its round trip is promised. Text is UTF-8 encoded first, so any id survives.
  */
-export function encodeCursor(position: PagePosition): string {
-	let binary = "";
-	for (const byte of new TextEncoder().encode(`${position.createdAt}:${position.id}`))
-		binary += String.fromCharCode(byte);
-	return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
+export const encodeCursor = (position: PagePosition): string =>
+	base64Url(new TextEncoder().encode(`${position.createdAt}:${position.id}`));
 
 export function decodeCursor(text: string): PagePosition | null {
 	if (!/^[A-Za-z0-9_-]{3,2000}$/.test(text)) return null;

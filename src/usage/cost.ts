@@ -61,9 +61,11 @@ export function costUsd(
 			cacheCreation1h * write1hPrice +
 			t.completion * model.outputPrice) /
 		1e6;
-	// Rounded to a billionth of a dollar: enough for per-token prices, free of float noise.
-	return Math.round(usd * 1e9) / 1e9;
+	return roundUsd(usd);
 }
+
+/** Rounded to a billionth of a dollar: enough for per-token prices, free of float noise. */
+export const roundUsd = (usd: number) => Math.round(usd * 1e9) / 1e9;
 
 /** The client's usage object with the gateway's `cost` added. */
 export function withCost(model: CatalogModel, usage: Usage): Usage {

@@ -41,8 +41,7 @@ const batchAnswer = z.object({
 
 export const geminiEmbeddings = {
 	buildRequest(request, target) {
-		const texts = textInputs(request);
-		const body = embeddingsRequest.parse(request.body);
+		const { texts, dimensions } = readRequest(request);
 		const name = target.upstreamModel.replace(/^models\//, "");
 		const model = `models/${name}`;
 		const url = `${target.baseUrl.replace(/\/+$/, "")}/v1beta/models/${encodeURIComponent(name)}:batchEmbedContents`;
@@ -51,14 +50,14 @@ export const geminiEmbeddings = {
 			const requests = texts.slice(start, start + GEMINI_BATCH_LIMIT).map((text) => ({
 				model,
 				content: { parts: [{ text }] },
-				...(body.dimensions !== undefined ? { outputDimensionality: body.dimensions } : {}),
+				...(dimensions !== undefined ? { outputDimensionality: dimensions } : {}),
 			}));
 			calls.push(batchCall(url, target, requests));
 		}
 		return calls;
 	},
 	parseResponse(bodies, ids, request) {
-		const texts = textInputs(request);
+		const { texts, dimensions, base64 } = readRequest(request);
 		const answers = Array.isArray(bodies) ? bodies : [bodies];
 		const vectors: number[][] = [];
 		let counted: number | null = 0;
@@ -85,11 +84,10 @@ export const geminiEmbeddings = {
 				{ code: "upstream_bad_response" },
 			);
 		}
-		const base64 = request.body.encoding_format === "base64";
 		// Gemini normalizes only its full-size vectors (ai.google.dev/gemini-api/docs/embeddings,
 		// "Ensuring quality for smaller dimensions"); OpenAI's are always unit length, and clients
 		// compare them by dot product.
-		const shortened = request.body.dimensions !== undefined;
+		const shortened = dimensions !== undefined;
 		const tokens = counted ?? estimatedTokens(texts);
 		const usage: Usage = { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens };
 		return {
@@ -107,7 +105,7 @@ export const geminiEmbeddings = {
 		};
 	},
 	partialUsage(bodies, request) {
-		const texts = textInputs(request);
+		const { texts } = readRequest(request);
 		const answered = texts.filter((_, i) => bodies[Math.floor(i / GEMINI_BATCH_LIMIT)] !== undefined);
 		if (answered.length === 0) return null;
 		const tokens = estimatedTokens(answered);
@@ -119,8 +117,11 @@ export const geminiEmbeddings = {
 	},
 } satisfies PassThroughAdapter;
 
-/** The inputs as texts, or the 400 a client gets for token ids (Gemini embeds text only) or fields Gemini cannot honour. */
-function textInputs(request: NativeRequest): string[] {
+/**
+ * What the request asks of Gemini: the inputs as texts, the vectors' size and encoding; or the 400 a
+ * client gets for token ids (Gemini embeds text only) or fields Gemini cannot honour.
+ */
+function readRequest(request: NativeRequest): { texts: string[]; dimensions?: number; base64: boolean } {
 	for (const field of Object.keys(request.body)) {
 		if (!KNOWN_FIELDS.has(field)) {
 			throw invalidRequest(
@@ -130,9 +131,11 @@ function textInputs(request: NativeRequest): string[] {
 			);
 		}
 	}
-	const { input } = embeddingsRequest.parse(request.body);
-	if (typeof input === "string") return [input];
-	if (input.every((item): item is string => typeof item === "string")) return input;
+	const { input, dimensions, encoding_format } = embeddingsRequest.parse(request.body);
+	const base64 = encoding_format === "base64";
+	if (typeof input === "string") return { texts: [input], dimensions, base64 };
+	if (input.every((item): item is string => typeof item === "string"))
+		return { texts: input, dimensions, base64 };
 	throw invalidRequest(
 		"Gemini embeddings models take text only: send `input` as a string or an array of strings, not token ids.",
 		"input",

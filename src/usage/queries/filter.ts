@@ -19,12 +19,22 @@ export interface UsageFilter {
 	to?: number;
 }
 
+/** A column's name under a table alias, or bare without one. */
+export const columnOf =
+	(alias: string) =>
+	(name: string): string =>
+		alias ? `${alias}.${name}` : name;
+
+/** `WHERE` and the conditions joined, or nothing when there are none. */
+export const whereClause = (conditions: string[]): string =>
+	conditions.length ? `WHERE ${conditions.join(" AND ")}` : "";
+
 /**
  * The WHERE clause of a filter over `usage` (under `alias`): fixed SQL fragments, one per filter
  * present, with the values as bound parameters; client text never becomes SQL.
  */
 export function whereOf(filter: UsageFilter, alias = ""): { sql: string[]; params: Array<string | number> } {
-	const column = (name: string) => (alias ? `${alias}.${name}` : name);
+	const column = columnOf(alias);
 	const sql: string[] = [];
 	const params: Array<string | number> = [];
 	if (filter.keyId !== undefined) {

@@ -1,4 +1,5 @@
-import { type UsageFilter, whereOf } from "./filter";
+import { roundUsd } from "../cost";
+import { type UsageFilter, whereClause, whereOf } from "./filter";
 
 /** One model's requests, errors, latency percentiles and cost over a window. */
 export interface ModelStats {
@@ -55,7 +56,7 @@ export async function modelStats(db: D1Database, filter: UsageFilter): Promise<M
 	const where = whereOf(filter);
 	where.sql.push("outcome <> 'rejected'");
 	const { results } = await db
-		.prepare(SQL(`WHERE ${where.sql.join(" AND ")}`))
+		.prepare(SQL(whereClause(where.sql)))
 		.bind(...where.params)
 		.all<Omit<ModelStats, "error_rate">>();
 	return results.map((row) => ({
@@ -65,6 +66,6 @@ export async function modelStats(db: D1Database, filter: UsageFilter): Promise<M
 		error_rate: row.errors / row.requests,
 		p50_latency_ms: row.p50_latency_ms,
 		p95_latency_ms: row.p95_latency_ms,
-		cost: Math.round(row.cost * 1e9) / 1e9,
+		cost: roundUsd(row.cost),
 	}));
 }

@@ -1,3 +1,5 @@
+import { columnOf } from "./filter";
+
 /** A row's place in the listings' order, created_at DESC then id DESC: what a cursor carries. */
 export interface PagePosition {
 	createdAt: number;
@@ -20,7 +22,7 @@ export function afterPosition(
 	position: PagePosition,
 	alias = "",
 ): { sql: string; params: Array<string | number> } {
-	const column = (name: string) => (alias ? `${alias}.${name}` : name);
+	const column = columnOf(alias);
 	return {
 		sql: `${column("created_at")} <= ? AND (${column("created_at")} < ? OR ${column("id")} < ?)`,
 		params: [position.createdAt, position.createdAt, position.id],

@@ -1,4 +1,5 @@
-import { type UsageFilter, whereOf } from "./filter";
+import { roundUsd } from "../cost";
+import { type UsageFilter, whereClause, whereOf } from "./filter";
 
 export const reportGroupings = ["day", "hour", "model", "key"] as const;
 export type ReportGrouping = (typeof reportGroupings)[number];
@@ -47,7 +48,7 @@ export async function usageReport(
 			SELECT ${bucket} AS bucket, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt_tokens,
 				SUM(completion_tokens) AS completion_tokens, SUM(total_tokens) AS total_tokens, SUM(cost_usd) AS cost,
 				SUM(outcome <> 'ok') AS errors
-			FROM usage ${where.sql.length ? `WHERE ${where.sql.join(" AND ")}` : ""}
+			FROM usage ${whereClause(where.sql)}
 			GROUP BY 1
 		) t ${named ? "LEFT JOIN api_keys k ON k.id = t.bucket" : ""}
 		ORDER BY t.bucket`;
@@ -55,5 +56,5 @@ export async function usageReport(
 		.prepare(sql)
 		.bind(...where.params)
 		.all<ReportRow>();
-	return results.map((row) => ({ ...row, cost: Math.round(row.cost * 1e9) / 1e9 }));
+	return results.map((row) => ({ ...row, cost: roundUsd(row.cost) }));
 }

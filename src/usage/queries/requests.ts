@@ -1,4 +1,4 @@
-import { type UsageFilter, whereOf } from "./filter";
+import { type UsageFilter, whereClause, whereOf } from "./filter";
 import { afterPosition, type Page } from "./page";
 
 /** One request as the dashboard lists it: the usage row's facts, never content or secrets. */
@@ -56,7 +56,7 @@ export async function listRequests(db: D1Database, filter: UsageFilter, page: Pa
 		where.sql.push(after.sql);
 		where.params.push(...after.params);
 	}
-	const sql = `${SELECT} ${where.sql.length ? `WHERE ${where.sql.join(" AND ")}` : ""}
+	const sql = `${SELECT} ${whereClause(where.sql)}
 		ORDER BY u.created_at DESC, u.id DESC LIMIT ?`;
 	const { results } = await db
 		.prepare(sql)
