@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { GoogleError, invalid, sendGoogleError, unknownField } from "./google-errors";
 import { json } from "./http";
 import {
 	DEFAULT_EMBEDDING_DIMENSIONS,
@@ -61,23 +62,6 @@ const TASK_TYPES = [
 	"CODE_RETRIEVAL_QUERY",
 ];
 const MAX_OUTPUT_DIMENSIONALITY = 3072;
-
-class GoogleError extends Error {
-	constructor(
-		readonly status: number,
-		message: string,
-		readonly statusText = "INVALID_ARGUMENT",
-		readonly details?: unknown[],
-	) {
-		super(message);
-	}
-}
-
-const invalid = (message: string) => new GoogleError(400, message);
-const unknownField = (name: string, at?: string) =>
-	invalid(
-		`Invalid JSON payload received. Unknown name "${name}"${at ? ` at '${at}'` : ""}: Cannot find field.`,
-	);
 
 const isObject = (value: unknown): value is Json =>
 	value !== null && typeof value === "object" && !Array.isArray(value);
@@ -168,17 +152,6 @@ function answer(
 	return { json: { embeddings }, size: requests.length };
 }
 
-function sendError(res: ServerResponse, error: GoogleError): void {
-	json(res, error.status, {
-		error: {
-			code: error.status,
-			message: error.message,
-			status: error.statusText,
-			...(error.details ? { details: error.details } : {}),
-		},
-	});
-}
-
 function failure(model: string, method: string): GoogleError | undefined {
 	if (model === "rate-limited") {
 		return new GoogleError(
@@ -238,7 +211,7 @@ export function handleGeminiEmbeddings(
 	counters.calls += 1;
 	const refuse = (error: GoogleError) => {
 		counters.refused += 1;
-		sendError(res, error);
+		sendGoogleError(res, error);
 	};
 	if (!String(req.headers["content-type"] ?? "").startsWith("application/json")) {
 		return refuse(invalid("Content-Type must be application/json"));

@@ -7,6 +7,7 @@ import {
 	handleGeminiEmbeddings,
 	matchEmbeddingsRoute,
 } from "./gemini-embeddings-fake";
+import { GoogleError, invalid, sendGoogleError, unknownField } from "./google-errors";
 import type { FakeHandler } from "./http";
 import { json, writeInPieces } from "./http";
 import {
@@ -134,23 +135,6 @@ function callPart(call: Call, signed: boolean): Json {
 
 // ---------------------------------------------------------------------------------------------
 // Request validation, with the real API's error shapes.
-
-class FakeError extends Error {
-	constructor(
-		readonly status: number,
-		message: string,
-		readonly statusText = "INVALID_ARGUMENT",
-		readonly details?: unknown[],
-	) {
-		super(message);
-	}
-}
-
-const invalid = (message: string) => new FakeError(400, message);
-const unknownField = (name: string, at?: string) =>
-	invalid(
-		`Invalid JSON payload received. Unknown name "${name}"${at ? ` at '${at}'` : ""}: Cannot find field.`,
-	);
 
 const TOP_LEVEL = [
 	"contents",
@@ -620,9 +604,9 @@ const SCENARIOS: Record<string, Scenario> = {
 	],
 };
 
-const ERRORS: Record<string, () => FakeError> = {
+const ERRORS: Record<string, () => GoogleError> = {
 	"rate-limited": () =>
-		new FakeError(
+		new GoogleError(
 			429,
 			"You exceeded your current quota, please check your plan and billing details.",
 			"RESOURCE_EXHAUSTED",
@@ -634,20 +618,20 @@ const ERRORS: Record<string, () => FakeError> = {
 				{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: `${RATE_LIMITED_RETRY_DELAY_S}s` },
 			],
 		),
-	"server-error": () => new FakeError(500, "Internal error encountered.", "INTERNAL"),
-	unavailable: () => new FakeError(503, "The model is overloaded. Please try again later.", "UNAVAILABLE"),
-	"bad-request": () => new FakeError(400, BAD_REQUEST_MESSAGE, "INVALID_ARGUMENT"),
+	"server-error": () => new GoogleError(500, "Internal error encountered.", "INTERNAL"),
+	unavailable: () => new GoogleError(503, "The model is overloaded. Please try again later.", "UNAVAILABLE"),
+	"bad-request": () => new GoogleError(400, BAD_REQUEST_MESSAGE, "INVALID_ARGUMENT"),
 	"reject-key": () => keyError(),
 	forbidden: () =>
-		new FakeError(
+		new GoogleError(
 			403,
 			`Permission denied: Consumer 'api_key:${GEMINI_KEY}' has been suspended.`,
 			"PERMISSION_DENIED",
 		),
 };
 
-function keyError(): FakeError {
-	return new FakeError(400, "API key not valid. Please pass a valid API key.", "INVALID_ARGUMENT", [
+function keyError(): GoogleError {
+	return new GoogleError(400, "API key not valid. Please pass a valid API key.", "INVALID_ARGUMENT", [
 		{
 			"@type": "type.googleapis.com/google.rpc.ErrorInfo",
 			reason: "API_KEY_INVALID",
@@ -700,16 +684,6 @@ function mergeEvents(events: Event[]): Json {
 // ---------------------------------------------------------------------------------------------
 // HTTP
 
-const sendError = (res: ServerResponse, error: FakeError) =>
-	json(res, error.status, {
-		error: {
-			code: error.status,
-			message: error.message,
-			status: error.statusText,
-			...(error.details ? { details: error.details } : {}),
-		},
-	});
-
 async function stream(
 	res: ServerResponse,
 	events: Event[],
@@ -751,7 +725,7 @@ async function replay(res: ServerResponse, stem: string, streaming: boolean): Pr
 	const recorded = jsonFile ? readFixture("gemini", jsonFile) : undefined;
 	if (!recorded) {
 		const wanted = streaming ? `${sse} or ${stem}.response.json` : `${stem}.response.json`;
-		return sendError(res, new FakeError(500, missingFixtureMessage("gemini", wanted), "INTERNAL"));
+		return sendGoogleError(res, new GoogleError(500, missingFixtureMessage("gemini", wanted), "INTERNAL"));
 	}
 	const body = JSON.parse(recorded.toString("utf8")) as Json;
 	if (!streaming) return json(res, 200, body, { "content-type": "application/json; charset=UTF-8" });
@@ -777,26 +751,29 @@ export const handleGemini: FakeHandler = async (req, rawBody, res) => {
 	if (handleEmbeddingsStats(req, url.pathname, res)) return;
 	const embeddingsRoute = req.method === "POST" ? matchEmbeddingsRoute(url.pathname) : undefined;
 	if (embeddingsRoute) {
-		if (req.headers["x-goog-api-key"] !== GEMINI_KEY) return sendError(res, keyError());
+		if (req.headers["x-goog-api-key"] !== GEMINI_KEY) return sendGoogleError(res, keyError());
 		return handleGeminiEmbeddings(req, rawBody, res, embeddingsRoute);
 	}
 
 	const route = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(url.pathname);
 	if (req.method !== "POST" || !route)
-		return sendError(res, new FakeError(404, `Unknown route ${req.method} ${url.pathname}`, "NOT_FOUND"));
+		return sendGoogleError(
+			res,
+			new GoogleError(404, `Unknown route ${req.method} ${url.pathname}`, "NOT_FOUND"),
+		);
 	const model = decodeURIComponent(route[1] ?? "");
 	const streaming = route[2] === "streamGenerateContent";
 	responseCounter += 1;
 
-	if (req.headers["x-goog-api-key"] !== GEMINI_KEY) return sendError(res, keyError());
+	if (req.headers["x-goog-api-key"] !== GEMINI_KEY) return sendGoogleError(res, keyError());
 	if (streaming && url.searchParams.get("alt") !== "sse") {
-		return sendError(
+		return sendGoogleError(
 			res,
 			invalid("this fake streams only with alt=sse (without it Gemini sends a JSON array)"),
 		);
 	}
 	if (!String(req.headers["content-type"] ?? "").startsWith("application/json")) {
-		return sendError(res, invalid("Content-Type must be application/json"));
+		return sendGoogleError(res, invalid("Content-Type must be application/json"));
 	}
 	let body: Json;
 	try {
@@ -805,12 +782,12 @@ export const handleGemini: FakeHandler = async (req, rawBody, res) => {
 		body = parsed;
 		validate(body);
 	} catch (error) {
-		if (error instanceof FakeError) return sendError(res, error);
-		return sendError(res, invalid(`Invalid JSON payload received. ${String(error)}`));
+		if (error instanceof GoogleError) return sendGoogleError(res, error);
+		return sendGoogleError(res, invalid(`Invalid JSON payload received. ${String(error)}`));
 	}
 
 	const failure = ERRORS[model];
-	if (failure) return sendError(res, failure());
+	if (failure) return sendGoogleError(res, failure());
 	if (model.startsWith("replay-")) return replay(res, model.slice("replay-".length), streaming);
 	if (model === "stream-error" || model === "stream-drop") {
 		const events = SCENARIOS.text?.(body) ?? [];
@@ -823,9 +800,9 @@ export const handleGemini: FakeHandler = async (req, rawBody, res) => {
 	}
 	const scenario = SCENARIOS[model];
 	if (!scenario) {
-		return sendError(
+		return sendGoogleError(
 			res,
-			new FakeError(
+			new GoogleError(
 				404,
 				`models/${model} is not found for API version v1beta, or is not supported for generateContent.`,
 				"NOT_FOUND",
